@@ -1,0 +1,154 @@
+"""Command line: the thin edge of the pipeline. It parses arguments, hands off to one module per
+command, and is the only place that prints, chooses exit codes and turns problems into text.
+
+Exit codes: 0 clean, 1 ledger problems, 2 usage errors (argparse's own), 3 an internal fault
+(reported in one line, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+from . import report
+from .messages import translate
+
+DEFAULT_LEDGER = "ledger"
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(translate("cli.bad_date", "zh", value=value)) from None
+
+
+def _common(p: argparse.ArgumentParser, ledger: bool = True) -> None:
+    if ledger:
+        p.add_argument("ledger", nargs="?", default=DEFAULT_LEDGER, help="ledger folder (default: ledger)")
+    p.add_argument("--lang", choices=("zh", "en"), default=None, help="language of messages (default: settings, else zh)")
+    p.add_argument("--format", choices=("text", "github", "json"), default=None,
+                   help="problem output: text, github (workflow annotations), json (default: github under GitHub Actions, else text)")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the parse cache")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rectify", description="Rectification Ledger (巡察整改监督台账)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check the whole ledger; exit 1 on any problem")
+    _common(p)
+    p.add_argument("--today", type=_date, default=None, help="the date that counts as today (default: the real one)")
+
+    p = sub.add_parser("status", help="print progress figures per round, unit and action kind")
+    _common(p)
+    p.add_argument("--as-of", type=_date, default=None, help="compute figures as of this date (YYYY-MM-DD)")
+
+    p = sub.add_parser("schema", help="write JSON Schema files for the ledger files")
+    p.add_argument("--out", default="schemas", help="folder to write into (default: schemas)")
+    p.add_argument("--check", action="store_true", help="only check that the folder is up to date; exit 1 if stale")
+    p.add_argument("--lang", choices=("zh", "en"), default=None)
+
+    p = sub.add_parser("build", help="build the static site into a folder")
+    _common(p)
+    p.add_argument("--out", default="site", help="output folder (default: site)")
+    p.add_argument("--as-of", type=_date, default=None, help="compute figures as of this date")
+    p.add_argument("--audience", choices=("internal", "public"), default=None, help="internal (default) or public build")
+    p.add_argument("--repo", default=None, help="git repository to read history from (default: the ledger's)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "format", None) is None and hasattr(args, "format"):
+        args.format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last guard: one line, never a traceback
+        print(f"rectify: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 3
+
+
+def _lang(args: argparse.Namespace, ledger=None) -> str:
+    if getattr(args, "lang", None):
+        return args.lang
+    if os.environ.get("RECTIFY_LANG") in ("zh", "en"):
+        return os.environ["RECTIFY_LANG"]
+    if ledger is not None and ledger.settings is not None:
+        return ledger.settings.language
+    return "zh"
+
+
+def _load(args: argparse.Namespace):
+    """Load and validate; returns (ledger, problems)."""
+    from .load import ParseCache, default_cache_path, load_ledger
+    from .validate import validate
+    cache = ParseCache(None if args.no_cache else default_cache_path(Path(args.ledger)))
+    ledger, problems = load_ledger(args.ledger, cache)
+    problems += validate(ledger, getattr(args, "today", None))
+    cache.save()
+    return ledger, sorted(set(problems))
+
+
+def _emit_problems(args: argparse.Namespace, problems, lang: str) -> None:
+    out = report.format_problems(problems, args.format, lang)
+    if out:
+        print(out)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if args.format == "github" and summary:
+        with open(summary, "a", encoding="utf-8") as fh:
+            fh.write(report.markdown_summary(problems, lang, title="rectify " + args.command))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    ledger, problems = _load(args)
+    lang = _lang(args, ledger)
+    _emit_problems(args, problems, lang)
+    if problems:
+        print(translate("cli.summary", lang, count=len(problems)), file=sys.stderr)
+        return 1
+    if args.format != "json":
+        print(translate("cli.ok", lang, rounds=len(ledger.rounds), items=len(ledger.items)))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    ledger, problems = _load(args)
+    lang = _lang(args, ledger)
+    if problems:
+        _emit_problems(args, problems, lang)
+        print(translate("cli.summary", lang, count=len(problems)), file=sys.stderr)
+        return 1
+    print(report.status_text(ledger, args.as_of, lang))
+    return 0
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "validate":
+        return cmd_validate(args)
+    if args.command == "status":
+        return cmd_status(args)
+    if args.command == "schema":
+        from .schema import write_schemas
+        lang = args.lang or "zh"
+        stale, count = write_schemas(Path(args.out), check=args.check)
+        if args.check:
+            if stale:
+                print(translate("cli.schemas_stale", lang) + " " + ", ".join(stale), file=sys.stderr)
+                return 1
+            return 0
+        print(translate("cli.schemas_written", lang, count=count, folder=args.out))
+        return 0
+    if args.command == "build":
+        return cmd_build(args)
+    raise AssertionError(args.command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

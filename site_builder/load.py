@@ -1,0 +1,296 @@
+"""Load: the second stage of the pipeline, a ledger folder (or a git tree) in, a ``Ledger`` out.
+
+Each file is parsed by ``yamlsafe`` and checked against its model; every problem found is
+returned with its place, none raised. Parsed and checked files are cached by git blob id, so the
+working tree and the history share one cache and a rebuild only parses what changed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import pickle
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from pydantic import BaseModel, ValidationError
+
+from . import yamlsafe
+from .models import (FILE_KINDS, Action, BulletinNotes, Evaluation, Item, Round, Settings, Unit)
+from .problems import Problem
+
+CACHE_VERSION = 3
+_PLACEHOLDER = "\0"
+
+
+def kind_of(rel: str) -> str | None:
+    """The file kind of a ledger-relative path, or None when no kind matches."""
+    for kind, (_, _, pattern) in FILE_KINDS.items():
+        if fnmatch.fnmatchcase(rel, pattern) and rel.count("/") == pattern.count("/"):
+            return kind
+    return None
+
+
+# ---------------------------------------------------------------- pydantic errors → problems
+
+_TYPE_CODES = {
+    "missing": "schema.missing",
+    "extra_forbidden": "schema.unknown_field",
+    "string_type": "schema.expected_text",
+    "string_too_short": "schema.empty_text",
+    "string_pattern_mismatch": "schema.pattern",
+    "enum": "schema.enum",
+    "too_short": "schema.too_short",
+    "tuple_type": "schema.expected_list",
+    "list_type": "schema.expected_list",
+    "model_type": "schema.expected_mapping",
+    "model_attributes_type": "schema.expected_mapping",
+    "dict_type": "schema.expected_mapping",
+    "bool_type": "schema.expected_bool",
+    "int_type": "schema.expected_number",
+    "int_parsing": "schema.expected_number",
+    "float_type": "schema.expected_number",
+    "float_parsing": "schema.expected_number",
+    "greater_than_equal": "schema.too_small",
+    "less_than_equal": "schema.too_large",
+    "string_too_long": "schema.too_long",
+    "int_from_float": "schema.expected_number",
+}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dict):
+        return "{…}"
+    if isinstance(value, list):
+        return "[…]"
+    text = str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _problem_from_pydantic(err: dict, text: str, file: str) -> Problem:
+    loc = tuple(err["loc"])
+    etype = err["type"]
+    field_name = next((str(x) for x in reversed(loc) if isinstance(x, str)), "")
+    value = err.get("input")
+    if etype == "value_error":
+        code = "schema." + str(err.get("ctx", {}).get("error", "invalid"))
+        if code not in ("schema.date_format", "schema.date_impossible", "schema.date_not_datetime"):
+            code = "schema.invalid"
+        return Problem.at(file, yamlsafe.locate(text, loc), code, field=field_name, value=_describe(value))
+    code = _TYPE_CODES.get(etype, "schema.invalid")
+    params: dict[str, Any] = {"field": field_name}
+    if etype == "extra_forbidden":
+        return Problem.at(file, yamlsafe.locate(text, loc, key=True), code, **params)
+    if etype == "missing":
+        return Problem.at(file, yamlsafe.locate(text, loc[:-1]), code, **params)
+    if etype == "enum":
+        params["expected"] = err.get("ctx", {}).get("expected", "")
+    if etype in ("greater_than_equal", "less_than_equal"):
+        params["limit"] = next(iter(err.get("ctx", {}).values()), "")
+    if etype == "string_pattern_mismatch":
+        params["expected"] = err.get("ctx", {}).get("pattern", "")
+    if etype == "too_short":
+        params["min"] = err.get("ctx", {}).get("min_length", 1)
+    if etype == "string_too_long":
+        params["max"] = err.get("ctx", {}).get("max_length", "")
+    if code == "schema.invalid":
+        params["detail"] = err.get("msg", "")
+    params["value"] = _describe(value)
+    return Problem.at(file, yamlsafe.locate(text, loc), code, **params)
+
+
+def check_file(raw: bytes, kind: str, file: str) -> tuple[BaseModel | None, list[Problem]]:
+    """Parse and model-check one file. The unit of work the cache stores."""
+    model_cls = FILE_KINDS[kind][0]
+    data, problems = yamlsafe.parse(raw, file)
+    if data is None:
+        return None, problems
+    try:
+        return model_cls.model_validate(data), []
+    except ValidationError as exc:
+        text, _ = yamlsafe.decode(raw, file)
+        errors = exc.errors(include_url=False)
+        # pydantic adds "too short" for a list whose only entries failed; the entry's own error says it
+        failed_under = {tuple(e["loc"][:-1]) for e in errors if len(e["loc"]) > 1}
+        failed_under |= {loc[:i] for loc in failed_under for i in range(1, len(loc))}
+        errors = [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in failed_under)]
+        return None, [_problem_from_pydantic(e, text or "", file) for e in errors]
+
+
+# ---------------------------------------------------------------- the cache
+
+class ParseCache:
+    """Parsed files by (blob id, kind), kept in one pickle file between runs.
+
+    Problems are stored with a placeholder file name because one blob may live at several paths.
+    """
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.entries: dict[tuple[str, str], tuple[Any, tuple[Problem, ...]]] = {}
+        self.dirty = False
+        if path is not None and path.exists():
+            try:
+                with path.open("rb") as fh:
+                    version, entries = pickle.load(fh)
+                if version == CACHE_VERSION:
+                    self.entries = entries
+            except Exception:  # a corrupt or foreign cache is only a slower run
+                self.entries = {}
+
+    def get(self, raw: bytes, kind: str, file: str, blob: str | None = None) -> tuple[Any, list[Problem], str]:
+        blob = blob or yamlsafe.blob_id(raw)
+        hit = self.entries.get((blob, kind))
+        if hit is None:
+            model, problems = check_file(raw, kind, _PLACEHOLDER)
+            hit = (model, tuple(problems))
+            self.entries[(blob, kind)] = hit
+            self.dirty = True
+        model, problems = hit
+        return model, [replace(p, file=file) for p in problems], blob
+
+    def save(self) -> None:
+        if self.path is None or not self.dirty:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump((CACHE_VERSION, self.entries), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)
+        self.dirty = False
+
+
+def default_cache_path(ledger_dir: Path) -> Path:
+    return Path(os.environ.get("RECTIFY_CACHE_DIR", ledger_dir.resolve().parent / ".rectify-cache")) / "parsed.pickle"
+
+
+# ---------------------------------------------------------------- the ledger
+
+@dataclass(frozen=True)
+class Ledger:
+    """The whole ledger as loaded: every file's model, keyed by id, with its source path.
+
+    ``files`` maps ledger-relative path → display path; ``text`` reads a file's text again when a
+    later stage needs to place a problem.
+    """
+
+    settings: Settings | None
+    units: dict[str, Unit]
+    rounds: dict[str, Round]
+    items: dict[str, Item]
+    actions: tuple[Action, ...]
+    evaluations: tuple[Evaluation, ...]
+    bulletins: dict[str, BulletinNotes]
+    paths: dict[str, str] = field(default_factory=dict)   # "item:<id>" / "round:<id>" / kind → display path
+    blobs: dict[str, str] = field(default_factory=dict)   # display path → blob id
+    duplicates: tuple[tuple[str, str, str], ...] = ()     # (kind, id, display path) seen twice
+    failed: tuple[str, ...] = ()                          # ledger-relative paths that did not load
+    text: Callable[[str], str] = field(default=lambda path: "", repr=False, compare=False)
+
+    def locate(self, path: str, loc: tuple, key: bool = False) -> tuple[int, int]:
+        return yamlsafe.locate(self.text(path), loc, key=key)
+
+
+def assemble(files: Iterable[tuple[str, str, Any]], text: Callable[[str], str],
+             blobs: dict[str, str]) -> Ledger:
+    files = list(files)
+    """Build a ``Ledger`` from ``(rel, display, model)`` triples of checked files."""
+    settings = None
+    units: dict[str, Unit] = {}
+    rounds: dict[str, Round] = {}
+    items: dict[str, Item] = {}
+    actions: list[Action] = []
+    evaluations: list[Evaluation] = []
+    bulletins: dict[str, BulletinNotes] = {}
+    paths: dict[str, str] = {}
+    duplicates: list[tuple[str, str, str]] = []
+    for rel, display, model in files:
+        kind = kind_of(rel)
+        if model is None or kind is None:
+            continue
+        if kind == "settings":
+            settings = model
+            paths["settings"] = display
+        elif kind == "units":
+            paths["units"] = display
+            for unit in model.units:
+                if unit.id in units:
+                    duplicates.append(("unit", unit.id, display))
+                units.setdefault(unit.id, unit)
+        elif kind == "round":
+            if model.id in rounds:
+                duplicates.append(("round", model.id, display))
+            else:
+                rounds[model.id] = model
+                paths["round:" + model.id] = display
+        elif kind == "item":
+            if model.id in items:
+                duplicates.append(("item", model.id, display))
+            else:
+                items[model.id] = model
+                paths["item:" + model.id] = display
+        elif kind == "actions":
+            actions.extend(model.actions)
+            paths["actions"] = display
+        elif kind == "evaluations":
+            evaluations.extend(model.evaluations)
+            paths["evaluations"] = display
+        elif kind == "bulletin":
+            bulletins[model.week] = model
+            paths["bulletin:" + model.week] = display
+    return Ledger(settings, units, rounds, dict(sorted(items.items())), tuple(actions), tuple(evaluations),
+                  bulletins, paths, blobs, tuple(duplicates),
+                  tuple(rel for rel, _, model in files if model is None), text)
+
+
+def _walk(ledger_dir: Path) -> list[str]:
+    rels: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(ledger_dir):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel_dir = os.path.relpath(dirpath, ledger_dir)
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            rels.append(name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/"))
+    return rels
+
+
+def load_ledger(ledger_dir: str | os.PathLike, cache: ParseCache | None = None,
+                display_root: str | None = None) -> tuple[Ledger, list[Problem]]:
+    """Load every file of a ledger folder. Returns the ledger and all problems found."""
+    root = Path(ledger_dir)
+    prefix = display_root if display_root is not None else str(ledger_dir)
+    cache = cache or ParseCache(None)
+    problems: list[Problem] = []
+    if not root.is_dir():
+        return assemble([], lambda p: "", {}), [Problem.at(prefix, None, "load.no_ledger_dir")]
+    checked: list[tuple[str, str, Any]] = []
+    blobs: dict[str, str] = {}
+    display_to_abs: dict[str, Path] = {}
+    for rel in _walk(root):
+        display = f"{prefix.rstrip('/')}/{rel}" if prefix else rel
+        kind = kind_of(rel)
+        if kind is None:
+            if rel.endswith((".yaml", ".yml")) or rel.startswith("issues/"):
+                problems.append(Problem.at(display, None, "load.unknown_file"))
+            continue
+        raw = (root / rel).read_bytes()
+        model, file_problems, blob = cache.get(raw, kind, display)
+        blobs[display] = blob
+        display_to_abs[display] = root / rel
+        problems.extend(file_problems)
+        checked.append((rel, display, model))
+
+    def text(display: str) -> str:
+        path = display_to_abs.get(display)
+        if path is None:
+            return ""
+        decoded, _ = yamlsafe.decode(path.read_bytes(), display)
+        return decoded or ""
+
+    return assemble(checked, text, blobs), problems

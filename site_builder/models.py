@@ -1,0 +1,344 @@
+"""Models: the first stage of the pipeline, the shape of every ledger file.
+
+Pydantic v2 models, frozen and closed (unknown fields are errors, so a typo never passes
+silently). Text fields refuse booleans and numbers, because YAML 1.1 turns ``no`` into false and
+``1:30`` into 90; date fields take only ``YYYY-MM-DD``. Every field carries a Chinese title and
+description, which ``rectify schema`` writes into the JSON Schema files that editors show as hints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_WEEK_RE = r"^\d{4}-W\d{2}$"
+
+
+def _strict_date(value: Any) -> Any:
+    # YAML may hand us a date object (programmatic use) or the raw string; the loader keeps
+    # timestamps as text so that an impossible date gets a located message, not a crash.
+    if isinstance(value, dt.datetime):
+        raise ValueError("date_not_datetime")
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        raise ValueError("date_format")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("date_impossible") from None
+
+
+Date = Annotated[dt.date, BeforeValidator(_strict_date),
+                 Field(json_schema_extra={"type": "string", "format": "date"})]
+Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=False, min_length=1)]
+Id = Annotated[str, StringConstraints(strict=True, pattern=ID_PATTERN, max_length=64)]
+
+
+def _field(title: str, description: str, **kw: Any) -> Any:
+    return Field(title=title, description=description, **kw)
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False,
+                              use_enum_values=False, populate_by_name=False)
+
+
+# ---------------------------------------------------------------- enumerations
+
+class Status(str, Enum):
+    """整改状态: the five accounts (五账) as states, plus withdrawn."""
+    open = "open"                 # 已建账
+    in_progress = "in_progress"   # 整改中
+    submitted = "submitted"       # 已交账
+    verified = "verified"         # 已核账
+    cleared = "cleared"           # 已销号
+    withdrawn = "withdrawn"       # 已撤销（重复、合并）
+
+
+class Term(str, Enum):
+    """整改时限类型."""
+    immediate = "immediate"       # 立行立改
+    time_limited = "time_limited"  # 限期整改
+    long_term = "long_term"       # 长期坚持
+
+
+class Scope(str, Enum):
+    """问题性质: 个性问题 or 共性问题."""
+    individual = "individual"
+    common = "common"
+
+
+class Method(str, Enum):
+    """日常监督方法 (点面协作)."""
+    phone = "phone"               # 电话催办
+    hearing = "hearing"           # 听取汇报
+    talk = "talk"                 # 个别谈话
+    documents = "documents"       # 查阅资料
+    visit = "visit"               # 走访了解
+    on_site = "on_site"           # 实地查看
+
+
+class ActionKind(str, Enum):
+    """成果运用与问责."""
+    talk = "talk"                             # 约谈提醒
+    reminder_letter = "reminder_letter"       # 提醒函
+    suspension = "suspension"                 # 停职处理
+    recommendation = "recommendation"         # 意见建议
+    governance = "governance"                 # 专项治理
+    leadership_adjustment = "leadership_adjustment"  # 调整充实领导班子
+
+
+class VerificationResult(str, Enum):
+    passed = "passed"             # 通过
+    returned = "returned"         # 退回
+
+
+class LookbackResult(str, Enum):
+    sustained = "sustained"       # 整改成果巩固
+    relapsed = "relapsed"         # 问题反弹
+
+
+class UnitCategory(str, Enum):
+    county_department = "county_department"   # 县直单位
+    township = "township"                     # 乡镇/街道
+    enterprise = "enterprise"                 # 国有企业
+    other = "other"                           # 其他
+
+
+class Level(str, Enum):
+    province = "province"   # 省委巡视
+    city = "city"           # 市委巡察
+    county = "county"       # 县委巡察
+
+
+class RoundKind(str, Enum):
+    routine = "routine"     # 常规巡察
+    special = "special"     # 专项巡察
+    elevated = "elevated"   # 提级巡察
+
+
+class Audience(str, Enum):
+    internal = "internal"   # 内部版
+    public = "public"       # 公开版（晒账）
+
+
+# ---------------------------------------------------------------- settings
+
+class Thresholds(Frozen):
+    silent_days: int = _field("未报告天数阈值", "被巡察单位连续多少天未报告整改进展即被标记为“未按时报告”。",
+                              default=3, ge=1, strict=True)
+    due_soon_days: int = _field("临期天数", "距完成时限不超过多少天的问题和措施标为黄色（临期）。",
+                                default=7, ge=1, strict=True)
+    backdate_days: int = _field("补记容许天数", "记录日期最多可早于提交它的 commit 多少天。",
+                                default=7, ge=0, strict=True)
+    lag_margin: float = _field("进度滞后容差", "任务进度落后时间进度超过多少个百分点即视为滞后，列入提醒函。",
+                               default=10.0, ge=0)
+
+
+class Scoring(Frozen):
+    completion: float = _field("完成率权重", "评估打分中整改完成率所占分值。", default=60, ge=0)
+    on_time: float = _field("按期权重", "评估打分中按期完成（无逾期）所占分值。", default=20, ge=0)
+    reporting: float = _field("报告权重", "评估打分中按时报告所占分值。", default=10, ge=0)
+    verification: float = _field("核账权重", "评估打分中一次核账通过所占分值。", default=10, ge=0)
+
+
+class Settings(Frozen):
+    """台账设置 (ledger/ledger.yaml)."""
+    organisation: Text = _field("组织名称", "本台账所属的县（市、区）党委，如“某县县委”。")
+    office: Text = _field("监督办名称", "负责整改监督的办公室全称。")
+    language: str = _field("语言", "站点与通报的语言：zh 中文（默认）或 en 英文。",
+                           default="zh", pattern=r"^(zh|en)$")
+    timezone: Text = _field("时区", "计算每周通报截止时间所用的时区。", default="Asia/Shanghai")
+    as_of: Date | None = _field("统计截止日", "所有数字按此日期计算；不填则为当天。", default=None)
+    audience: Audience = _field("发布范围", "默认构建的版本：internal 内部版，public 公开版（不含人名、内部备注和佐证材料）。",
+                                default=Audience.internal)
+    thresholds: Thresholds = _field("阈值", "预警与校验所用的各项阈值。", default_factory=Thresholds)
+    scoring: Scoring = _field("评分规则", "评估晒账时按规则建议分数所用的权重。", default_factory=Scoring)
+    internal_tags: tuple[Text, ...] = _field("内部标签", "带有这些标签的问题不出现在公开版中。", default=())
+
+
+# ---------------------------------------------------------------- units and rounds
+
+class Unit(Frozen):
+    """被巡察单位."""
+    id: Id = _field("单位编号", "单位的英文短编号，如 agri-bureau。")
+    name: Text = _field("单位名称", "单位全称，如“县农业农村局”。")
+    category: UnitCategory = _field("单位类别", "county_department 县直单位、township 乡镇（街道）、enterprise 国有企业、other 其他。")
+    supervisor: Text = _field("日常监督主体", "负责“点”上监督的派驻纪检监察组或乡镇纪委。")
+    head: Text | None = _field("主要负责人", "单位“一把手”姓名（内部信息，公开版不显示）。", default=None)
+
+
+class UnitsFile(Frozen):
+    units: tuple[Unit, ...] = _field("被巡察单位", "全部被巡察单位。", min_length=1)
+
+
+class FeedbackProblem(Frozen):
+    """巡察反馈问题 as written in the feedback report."""
+    id: Id = _field("反馈问题编号", "如 2023-R2-F05。")
+    aspect: Text = _field("方面", "反馈意见中问题所属的方面。")
+    unit: Id = _field("单位", "问题所在单位的编号。")
+    text: Text = _field("反馈原文", "反馈报告中的问题表述。")
+
+
+class Round(Frozen):
+    """巡视巡察轮次."""
+    id: Id = _field("轮次编号", "如 2023-R2，须与文件名相同。")
+    name: Text = _field("轮次名称", "如“涉农资金项目管理和防汛救灾提级巡察”。")
+    level: Level = _field("层级", "province 省委巡视、city 市委巡察、county 县委巡察。")
+    kind: RoundKind = _field("类型", "routine 常规、special 专项、elevated 提级。")
+    feedback_date: Date = _field("反馈日期", "巡察反馈意见的日期，即整改监督介入之日。")
+    deadline: Date = _field("整改期限", "集中整改的截止日期。")
+    aspects: tuple[Text, ...] = _field("方面", "反馈意见列出的问题方面。", min_length=1)
+    units: tuple[Id, ...] = _field("被巡察单位", "本轮被巡察单位的编号。", min_length=1)
+    feedback: tuple[FeedbackProblem, ...] = _field("反馈问题", "反馈报告列出的全部问题。", min_length=1)
+
+
+# ---------------------------------------------------------------- items and their records
+
+class Measure(Frozen):
+    """整改措施."""
+    id: Id = _field("措施编号", "在本问题内唯一，如 M1。")
+    text: Text = _field("措施内容", "具体、可检验的整改措施。")
+    owner: Text = _field("责任人或股室", "负责落实本措施的股室或人员。")
+    due: Date = _field("完成时限", "措施的完成时限。")
+    done: Date | None = _field("完成日期", "措施实际完成的日期；未完成不填。", default=None)
+
+
+class Report(Frozen):
+    """日报告: a progress report from the inspected unit."""
+    date: Date = _field("日期", "报告所述进展的日期。")
+    by: Text = _field("报告人", "报告单位或人员。")
+    text: Text = _field("进展", "整改进展情况。")
+
+
+class SupervisionRecord(Frozen):
+    """日常监督记录."""
+    date: Date = _field("日期", "监督日期。")
+    method: Method = _field("方式", "phone 电话催办、hearing 听取汇报、talk 个别谈话、documents 查阅资料、visit 走访了解、on_site 实地查看。")
+    by: Text = _field("监督人", "开展监督的人员或监督主体。")
+    note: Text = _field("情况", "监督发现的情况。")
+    internal: bool = _field("内部", "为 true 时公开版不显示本条。", default=False, strict=True)
+
+
+class Submission(Frozen):
+    """交账: the unit hands in the account with its evidence."""
+    date: Date = _field("交账日期", "单位提交整改完成报告的日期。")
+    by: Text = _field("交账人", "提交人。")
+    text: Text = _field("整改情况", "整改完成情况说明。")
+    evidence: tuple[Text, ...] = _field("佐证材料", "佐证材料清单（内部信息）。", default=())
+
+
+class Verification(Frozen):
+    """核账: the office checks a submission."""
+    date: Date = _field("核账日期", "核账日期。")
+    by: Text = _field("核账人", "核账人员，不得与交账人相同。")
+    result: VerificationResult = _field("结果", "passed 通过，returned 退回。")
+    note: Text | None = _field("意见", "核账意见；退回时必填。", default=None)
+
+
+class Lookback(Frozen):
+    """回头看: a check after clearing."""
+    date: Date = _field("日期", "回头看日期。")
+    by: Text = _field("检查人", "开展回头看的人员。")
+    result: LookbackResult = _field("结论", "sustained 成果巩固，relapsed 问题反弹。")
+    note: Text | None = _field("情况", "回头看发现的情况。", default=None)
+
+
+class Mechanism(Frozen):
+    """制度机制: a rule or mechanism built as part of the rectification."""
+    date: Date = _field("日期", "制度印发或建立日期。")
+    title: Text = _field("制度名称", "如《项目验收管理办法》。")
+
+
+class Withdrawal(Frozen):
+    """撤销: an item merged into another or found to duplicate one."""
+    date: Date = _field("日期", "撤销日期。")
+    by: Text = _field("决定人", "作出撤销决定的人员。")
+    reason: Text = _field("理由", "撤销理由，如重复、合并。")
+    merged_into: Id | None = _field("并入问题", "合并到的问题编号。", default=None)
+
+
+class Item(Frozen):
+    """整改问题: one rectification item, one file under ``ledger/issues/<round>/<id>.yaml``."""
+    id: Id = _field("问题编号", "如 2023-R2-017，须与文件名相同。")
+    round: Id = _field("轮次", "所属巡察轮次编号。")
+    feedback: tuple[Id, ...] = _field("对应反馈问题", "本问题细化自的反馈问题编号。", min_length=1)
+    unit: Id = _field("责任单位", "被巡察单位编号。")
+    aspect: Text = _field("方面", "所属方面，须为本轮反馈意见列出的方面之一。")
+    title: Text = _field("问题标题", "一句话概括问题。")
+    problem: Text = _field("问题描述", "问题的具体表述。")
+    scope: Scope = _field("问题性质", "individual 个性问题，common 共性问题。", default=Scope.individual)
+    tags: tuple[Text, ...] = _field("标签", "便于归类和发现共性、反复问题的标签。", default=())
+    term: Term = _field("整改时限类型", "immediate 立行立改、time_limited 限期整改、long_term 长期坚持。")
+    opened: Date = _field("建账日期", "问题建账的日期。")
+    due: Date = _field("完成时限", "问题整改的完成时限。")
+    leader: Text = _field("责任领导", "分管责任领导（内部信息，公开版不显示）。")
+    department: Text = _field("责任股室", "牵头整改的内设机构。")
+    measures: tuple[Measure, ...] = _field("整改措施", "问题与措施一一对应，至少一条。", min_length=1)
+    status: Status = _field("状态", "open 已建账、in_progress 整改中、submitted 已交账、verified 已核账、cleared 已销号、withdrawn 已撤销。")
+    reports: tuple[Report, ...] = _field("进展报告", "日报告记录，只增不改。", default=())
+    supervision: tuple[SupervisionRecord, ...] = _field("监督记录", "日常监督记录，只增不改。", default=())
+    submissions: tuple[Submission, ...] = _field("交账记录", "交账记录，只增不改。", default=())
+    verifications: tuple[Verification, ...] = _field("核账记录", "核账记录，只增不改。", default=())
+    lookbacks: tuple[Lookback, ...] = _field("回头看", "销号后的回头看记录，只增不改。", default=())
+    mechanisms: tuple[Mechanism, ...] = _field("制度机制", "整改中建立完善的制度机制。", default=())
+    withdrawal: Withdrawal | None = _field("撤销", "撤销时必填：日期、决定人和理由。", default=None)
+    internal_note: Text | None = _field("内部备注", "仅内部版显示的备注。", default=None)
+
+
+# ---------------------------------------------------------------- actions, evaluations, bulletins
+
+class Action(Frozen):
+    """成果运用与问责: talks, letters, suspensions, recommendations, governance, adjustments."""
+    id: Id = _field("编号", "如 A-2023-007。")
+    kind: ActionKind = _field("类别", "talk 约谈提醒、reminder_letter 提醒函、suspension 停职处理、recommendation 意见建议、governance 专项治理、leadership_adjustment 调整充实领导班子。")
+    date: Date = _field("日期", "作出处理或建议的日期。")
+    title: Text = _field("事由", "简述。")
+    units: tuple[Id, ...] = _field("涉及单位", "涉及的单位编号。", default=())
+    rounds: tuple[Id, ...] = _field("涉及轮次", "涉及的轮次编号。", default=())
+    items: tuple[Id, ...] = _field("涉及问题", "涉及的问题编号。", default=())
+    to: Text | None = _field("对象", "约谈对象或建议送达部门（人名为内部信息）。", default=None)
+    internal: bool = _field("内部", "为 true 时公开版不显示本条。", default=False, strict=True)
+
+
+class ActionsFile(Frozen):
+    actions: tuple[Action, ...] = _field("成果运用与问责", "全部处理与成果运用记录。", default=())
+
+
+class Evaluation(Frozen):
+    """评估晒账: the office's score of a unit's rectification in a round."""
+    unit: Id = _field("单位", "被评估单位编号。")
+    round: Id = _field("轮次", "轮次编号。")
+    date: Date = _field("评估日期", "评估日期。")
+    score: float = _field("最终得分", "监督办确定的最终得分（0–100）。", ge=0, le=100)
+    reasons: Text = _field("评分理由", "最终得分与规则建议分不同时的理由或评价意见。")
+
+
+class EvaluationsFile(Frozen):
+    evaluations: tuple[Evaluation, ...] = _field("评估", "全部评估结果。", default=())
+
+
+class BulletinNotes(Frozen):
+    """每周情况通报 notes: the office's own paragraphs for one ISO week."""
+    week: str = _field("周次", "ISO 周，如 2023-W28，须与文件名相同。", pattern=_WEEK_RE)
+    paragraphs: tuple[Text, ...] = _field("段落", "监督办撰写的段落，如下一步工作安排。", min_length=1)
+    next_steps: tuple[Text, ...] = _field("下一步工作", "下一步工作安排。", default=())
+
+
+#: file kind → (model, JSON Schema file name, glob under ledger/)
+FILE_KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
+    "settings": (Settings, "settings.schema.json", "ledger.yaml"),
+    "units": (UnitsFile, "units.schema.json", "units.yaml"),
+    "round": (Round, "round.schema.json", "rounds/*.yaml"),
+    "item": (Item, "item.schema.json", "issues/*/*.yaml"),
+    "actions": (ActionsFile, "actions.schema.json", "actions.yaml"),
+    "evaluations": (EvaluationsFile, "evaluations.schema.json", "evaluations.yaml"),
+    "bulletin": (BulletinNotes, "bulletin.schema.json", "bulletins/*.yaml"),
+}
