@@ -191,13 +191,14 @@ class Ledger:
     duplicates: tuple[tuple[str, str, str], ...] = ()     # (kind, id, display path) seen twice
     failed: tuple[str, ...] = ()                          # ledger-relative paths that did not load
     text: Callable[[str], str] = field(default=lambda path: "", repr=False, compare=False)
+    root: str = "ledger"                                  # display path of the ledger folder
 
     def locate(self, path: str, loc: tuple, key: bool = False) -> tuple[int, int]:
         return yamlsafe.locate(self.text(path), loc, key=key)
 
 
 def assemble(files: Iterable[tuple[str, str, Any]], text: Callable[[str], str],
-             blobs: dict[str, str]) -> Ledger:
+             blobs: dict[str, str], root: str = "ledger") -> Ledger:
     files = list(files)
     """Build a ``Ledger`` from ``(rel, display, model)`` triples of checked files."""
     settings = None
@@ -245,7 +246,7 @@ def assemble(files: Iterable[tuple[str, str, Any]], text: Callable[[str], str],
             paths["bulletin:" + model.week] = display
     return Ledger(settings, units, rounds, dict(sorted(items.items())), tuple(actions), tuple(evaluations),
                   bulletins, paths, blobs, tuple(duplicates),
-                  tuple(rel for rel, _, model in files if model is None), text)
+                  tuple(rel for rel, _, model in files if model is None), text, root)
 
 
 def _walk(ledger_dir: Path) -> list[str]:
@@ -268,7 +269,7 @@ def load_ledger(ledger_dir: str | os.PathLike, cache: ParseCache | None = None,
     cache = cache or ParseCache(None)
     problems: list[Problem] = []
     if not root.is_dir():
-        return assemble([], lambda p: "", {}), [Problem.at(prefix, None, "load.no_ledger_dir")]
+        return assemble([], lambda p: "", {}, prefix), [Problem.at(prefix, None, "load.no_ledger_dir")]
     checked: list[tuple[str, str, Any]] = []
     blobs: dict[str, str] = {}
     display_to_abs: dict[str, Path] = {}
@@ -293,4 +294,4 @@ def load_ledger(ledger_dir: str | os.PathLike, cache: ParseCache | None = None,
         decoded, _ = yamlsafe.decode(path.read_bytes(), display)
         return decoded or ""
 
-    return assemble(checked, text, blobs), problems
+    return assemble(checked, text, blobs, prefix), problems

@@ -39,7 +39,7 @@ class _Sink:
     def add(self, file: str, loc: tuple, code: str, key: bool = False, **params: Any) -> None:
         if self._caused_by_unloaded(code, params):
             return
-        pos = self.ledger.locate(file, loc, key=key) if file else None
+        pos = self.ledger.locate(file, loc, key=key) if file and loc else None
         self.problems.append(Problem.at(file, pos, code, **params))
 
 
@@ -177,9 +177,9 @@ def validate(ledger: Ledger, today: dt.date | None = None) -> list[Problem]:
     today = today or dt.date.today()
     sink = _Sink(ledger)
     if ledger.settings is None and "ledger.yaml" not in ledger.failed:
-        sink.add("", (), "rule.no_settings")
+        sink.add(f"{ledger.root}/ledger.yaml", (), "rule.no_settings")
     if not ledger.units and "units.yaml" not in ledger.failed:
-        sink.add("", (), "rule.no_units")
+        sink.add(f"{ledger.root}/units.yaml", (), "rule.no_units")
     for kind, ident, file in ledger.duplicates:
         sink.add(file, ("id",) if kind != "unit" else (), "rule.duplicate_id", id=ident)
 
