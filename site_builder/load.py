@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import pickle
+import marshal
+import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -20,7 +21,7 @@ from . import yamlsafe
 from .models import (FILE_KINDS, Action, BulletinNotes, Evaluation, Item, Round, Settings, Unit)
 from .problems import Problem
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 _PLACEHOLDER = "\0"
 
 
@@ -104,14 +105,14 @@ def _problem_from_pydantic(err: dict, text: str, file: str) -> Problem:
     return Problem.at(file, yamlsafe.locate(text, loc), code, **params)
 
 
-def check_file(raw: bytes, kind: str, file: str) -> tuple[BaseModel | None, list[Problem]]:
-    """Parse and model-check one file. The unit of work the cache stores."""
+def check_file(raw: bytes, kind: str, file: str) -> tuple[Any, BaseModel | None, list[Problem]]:
+    """Parse and model-check one file: (plain data, model, problems). The unit the cache stores."""
     model_cls = FILE_KINDS[kind][0]
     data, problems = yamlsafe.parse(raw, file)
     if data is None:
-        return None, problems
+        return None, None, problems
     try:
-        return model_cls.model_validate(data), []
+        return data, model_cls.model_validate(data), []
     except ValidationError as exc:
         text, _ = yamlsafe.decode(raw, file)
         errors = exc.errors(include_url=False)
@@ -119,54 +120,72 @@ def check_file(raw: bytes, kind: str, file: str) -> tuple[BaseModel | None, list
         failed_under = {tuple(e["loc"][:-1]) for e in errors if len(e["loc"]) > 1}
         failed_under |= {loc[:i] for loc in failed_under for i in range(1, len(loc))}
         errors = [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in failed_under)]
-        return None, [_problem_from_pydantic(e, text or "", file) for e in errors]
+        return data, None, [_problem_from_pydantic(e, text or "", file) for e in errors]
 
 
 # ---------------------------------------------------------------- the cache
 
 class ParseCache:
-    """Parsed files by (blob id, kind), kept in one pickle file between runs.
+    """Checked files by (blob id, kind), kept in SQLite between runs and in memory within one.
 
-    Problems are stored with a placeholder file name because one blob may live at several paths.
+    The store holds plain data (marshal, faster to read back than re-validating pickled models)
+    or, for a file that failed, its problems without a file name, because one blob may live at
+    several paths. Models are rebuilt from plain data, which costs a twentieth of a parse.
     """
 
     def __init__(self, path: Path | None):
         self.path = path
-        self.entries: dict[tuple[str, str], tuple[Any, tuple[Problem, ...]]] = {}
-        self.dirty = False
-        if path is not None and path.exists():
+        self.models: dict[tuple[str, str], tuple[Any, tuple[Problem, ...]]] = {}
+        self.pending: list[tuple[str, str, bytes]] = []
+        self.db: sqlite3.Connection | None = None
+        if path is not None:
             try:
-                with path.open("rb") as fh:
-                    version, entries = pickle.load(fh)
-                if version == CACHE_VERSION:
-                    self.entries = entries
-            except Exception:  # a corrupt or foreign cache is only a slower run
-                self.entries = {}
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(path)
+                self.db.execute("CREATE TABLE IF NOT EXISTS parsed (blob TEXT, kind TEXT, version INTEGER,"
+                                " data BLOB, PRIMARY KEY (blob, kind))")
+            except (OSError, sqlite3.Error):  # an unusable cache is only a slower run
+                self.db = None
+
+    def _stored(self, blob: str, kind: str) -> tuple[Any, tuple[Problem, ...]] | None:
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT data FROM parsed WHERE blob = ? AND kind = ? AND version = ?",
+                              (blob, kind, CACHE_VERSION)).fetchone()
+        if row is None:
+            return None
+        data, problems = marshal.loads(row[0])
+        if problems:
+            return None, tuple(Problem(_PLACEHOLDER, line, col, code, params) for line, col, code, params in problems)
+        return FILE_KINDS[kind][0].model_validate(data), ()
 
     def get(self, raw: bytes, kind: str, file: str, blob: str | None = None) -> tuple[Any, list[Problem], str]:
         blob = blob or yamlsafe.blob_id(raw)
-        hit = self.entries.get((blob, kind))
+        hit = self.models.get((blob, kind)) or self._stored(blob, kind)
         if hit is None:
-            model, problems = check_file(raw, kind, _PLACEHOLDER)
+            data, model, problems = check_file(raw, kind, _PLACEHOLDER)
             hit = (model, tuple(problems))
-            self.entries[(blob, kind)] = hit
-            self.dirty = True
+            stored = (data if model is not None else None,
+                      tuple((p.line, p.col, p.code, p.params) for p in problems))
+            self.pending.append((blob, kind, marshal.dumps(stored)))
+        self.models[(blob, kind)] = hit
         model, problems = hit
         return model, [replace(p, file=file) for p in problems], blob
 
     def save(self) -> None:
-        if self.path is None or not self.dirty:
+        if self.db is None or not self.pending:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump((CACHE_VERSION, self.entries), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
-        self.dirty = False
+        try:
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)",
+                                    [(b, k, CACHE_VERSION, d) for b, k, d in self.pending])
+        except sqlite3.Error:
+            pass
+        self.pending = []
 
 
 def default_cache_path(ledger_dir: Path) -> Path:
-    return Path(os.environ.get("RECTIFY_CACHE_DIR", ledger_dir.resolve().parent / ".rectify-cache")) / "parsed.pickle"
+    return Path(os.environ.get("RECTIFY_CACHE_DIR", ledger_dir.resolve().parent / ".rectify-cache")) / "parsed.sqlite"
 
 
 # ---------------------------------------------------------------- the ledger

@@ -41,6 +41,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "load.merge_key": ("不支持合并键“<<”，请把字段逐一写出。", "merge keys '<<' are not supported; write the fields out."),
     "load.alias": ("不允许使用别名“*{name}”。请把内容直接写出。", "aliases ('*{name}') are not allowed; write the content out."),
     "load.anchor": ("不允许使用锚点“&{name}”。请删除它并直接写出内容。", "anchors ('&{name}') are not allowed; remove it and write the content out."),
+    "load.too_deep": ("文件嵌套层次过深，无法读取。", "the file is nested too deeply to read."),
     "load.unknown_file": ("无法识别的台账文件：问题文件应放在 issues/<轮次>/<编号>.yaml，扩展名须为 .yaml。",
                           "unrecognised ledger file: item files belong in issues/<round>/<id>.yaml with the .yaml extension."),
     "load.no_ledger_dir": ("找不到台账目录。", "ledger folder not found."),

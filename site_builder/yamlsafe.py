@@ -34,26 +34,37 @@ class _Refused(yaml.MarkedYAMLError):
         self.params = params
 
 
-class _Loader(yaml.CSafeLoader):
-    """C parser, safe constructor, plus the refusals above."""
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict:
-        if not isinstance(node, yaml.MappingNode):
-            raise _Refused("load.not_mapping", node.start_mark)
-        mapping: dict = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _Refused("load.merge_key", key_node.start_mark)
-            key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, str):
-                raise _Refused("load.key_not_text", key_node.start_mark, key=str(key_node.value))
-            if key in mapping:
-                raise _Refused("load.duplicate_key", key_node.start_mark, key=key)
-            mapping[key] = self.construct_object(value_node, deep=deep)
-        return mapping
+_STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
+_SCALARS = yaml.constructor.SafeConstructor()
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_str)
+def _build(node: Any) -> Any:
+    """Composed node → plain data. Faster than PyYAML's constructor, and stricter.
+
+    Timestamps stay text (the models parse dates and place errors); other implicit scalars
+    (bool, int, float, null) are built as YAML 1.1 says, so the models can refuse them by type.
+    """
+    cls = node.__class__
+    if cls is yaml.ScalarNode:
+        tag = node.tag
+        if tag == _STR or tag == _TIMESTAMP:
+            return node.value
+        return _SCALARS.construct_object(node, deep=True)
+    if cls is yaml.SequenceNode:
+        return [_build(child) for child in node.value]
+    mapping: dict = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == _MERGE:
+            raise _Refused("load.merge_key", key_node.start_mark)
+        if key_node.__class__ is not yaml.ScalarNode or key_node.tag != _STR:
+            raise _Refused("load.key_not_text", key_node.start_mark, key=str(key_node.value)[:40])
+        key = key_node.value
+        if key in mapping:
+            raise _Refused("load.duplicate_key", key_node.start_mark, key=key)
+        mapping[key] = _build(value_node)
+    return mapping
 
 
 def _pos_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
@@ -117,9 +128,12 @@ def parse(raw: bytes, file: str) -> tuple[Any, list[Problem]]:
     if problems:
         return None, problems
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
+        node = yaml.compose(text, Loader=yaml.CSafeLoader)
+        data = None if node is None else _build(node)
     except yaml.YAMLError as exc:
         return None, [_yaml_error(exc, file)]
+    except RecursionError:
+        return None, [Problem.at(file, None, "load.too_deep")]
     if data is None:
         return None, [Problem.at(file, None, "load.empty")]
     if not isinstance(data, dict):
