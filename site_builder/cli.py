@@ -52,6 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="only check that the folder is up to date; exit 1 if stale")
     p.add_argument("--lang", choices=("zh", "en"), default=None)
 
+    p = sub.add_parser("check", help="the pull-request gate: validate, then check every change since the merge base with REF")
+    _common(p)
+    p.add_argument("--base", required=True, help="the branch or commit the pull request goes into, e.g. origin/main")
+    p.add_argument("--head", default="HEAD", help="the pull request's head (default: HEAD)")
+    p.add_argument("--repo", default=".", help="git repository (default: current folder)")
+    p.add_argument("--summary", default=None, help="write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)")
+
+    p = sub.add_parser("audit", help="replay the whole history and list every illegal change ever made")
+    _common(p)
+    p.add_argument("--ref", default="HEAD", help="the line of history to audit (default: HEAD)")
+    p.add_argument("--repo", default=".", help="git repository (default: current folder)")
+
     p = sub.add_parser("build", help="build the static site into a folder")
     _common(p)
     p.add_argument("--out", default="site", help="output folder (default: site)")
@@ -129,6 +141,73 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_history(args: argparse.Namespace, ref: str):
+    from .history import open_history
+    from .load import ParseCache, default_cache_path
+    cache = ParseCache(None if args.no_cache else default_cache_path(Path(args.ledger)))
+    return open_history(args.repo, ref, args.ledger, cache)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .changes import check_history
+    from .problems import LedgerError, Problem
+    ledger, problems = _load(args)
+    lang = _lang(args, ledger)
+    moves = []
+    commits = 0
+    try:
+        with _open_history(args, args.head) as history:
+            try:
+                base = history.repo.git.merge_base(args.base, args.head).strip()
+            except Exception:
+                raise LedgerError([Problem.at(args.repo, None, "history.no_merge_base", base=args.base)]) from None
+            in_range = set(history.repo.git.rev_list("--first-parent", f"{base}..{args.head}").split())
+            commits = len(in_range)
+            change_problems, moves = check_history(history, ledger.settings, in_range)
+            history.cache.save()
+        problems = sorted(set(problems) | set(change_problems))
+    except LedgerError as exc:
+        problems = sorted(set(problems) | set(exc.problems))
+    _emit_problems(args, problems, lang)
+    if args.summary:
+        with open(args.summary, "a", encoding="utf-8") as fh:
+            fh.write(report.markdown_summary(problems, lang, "rectify check", report.moves_markdown(moves, ledger, lang)))
+    if problems:
+        print(translate("cli.summary", lang, count=len(problems)), file=sys.stderr)
+        return 1
+    if args.format != "json":
+        print(translate("cli.check_ok", lang, commits=commits, moves=len(moves)))
+        for line in report.moves_text(moves, ledger, lang):
+            print(line)
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from .changes import check_history
+    from .load import load_ledger
+    from .problems import LedgerError
+    ledger, _ = load_ledger(args.ledger)
+    lang = _lang(args, ledger)
+    try:
+        with _open_history(args, args.ref) as history:
+            problems, _ = check_history(history, ledger.settings)
+            history.cache.save()
+            commits = {c.sha: c for c in history.commits}
+    except LedgerError as exc:
+        _emit_problems(args, exc.problems, lang)
+        return 1
+    if args.format == "text":
+        for line in report.audit_text(problems, commits, lang):
+            print(line)
+    else:
+        _emit_problems(args, problems, lang)
+    if problems:
+        print(translate("cli.summary", lang, count=len(problems)), file=sys.stderr)
+        return 1
+    print(translate("cli.audit_ok", lang, commits=len(commits)))
+    return 0
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "validate":
         return cmd_validate(args)
@@ -147,6 +226,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "build":
         return cmd_build(args)
+    if args.command == "check":
+        return cmd_check(args)
+    if args.command == "audit":
+        return cmd_audit(args)
     raise AssertionError(args.command)
 
 

@@ -144,6 +144,7 @@ class ParseCache:
                 self.db = sqlite3.connect(path)
                 self.db.execute("CREATE TABLE IF NOT EXISTS parsed (blob TEXT, kind TEXT, version INTEGER,"
                                 " data BLOB, PRIMARY KEY (blob, kind))")
+                self.db.execute("CREATE TABLE IF NOT EXISTS scan (blob TEXT PRIMARY KEY, item TEXT, status TEXT)")
             except (OSError, sqlite3.Error):  # an unusable cache is only a slower run
                 self.db = None
 
@@ -171,6 +172,28 @@ class ParseCache:
         self.models[(blob, kind)] = hit
         model, problems = hit
         return model, [replace(p, file=file) for p in problems], blob
+
+    def scans(self, blobs: list[str]) -> dict[str, tuple[str | None, str | None]]:
+        """Stored light scans (item id, status) of item blobs; see ``history.History.scan``."""
+        if self.db is None or not blobs:
+            return {}
+        out = {}
+        for start in range(0, len(blobs), 900):
+            chunk = blobs[start:start + 900]
+            rows = self.db.execute(f"SELECT blob, item, status FROM scan WHERE blob IN ({','.join('?' * len(chunk))})",
+                                   chunk)
+            out.update({b: (i, s) for b, i, s in rows})
+        return out
+
+    def store_scans(self, scans: dict[str, tuple[str | None, str | None]]) -> None:
+        if self.db is None or not scans:
+            return
+        try:
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO scan VALUES (?, ?, ?)",
+                                    [(b, i, s) for b, (i, s) in scans.items()])
+        except sqlite3.Error:
+            pass
 
     def save(self) -> None:
         if self.db is None or not self.pending:

@@ -132,6 +132,39 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rule.duplicate_evaluation": ("单位“{unit}”在轮次“{round}”已有评估。", "unit '{unit}' already has an evaluation for round '{round}'."),
     "rule.impossible_week": ("周次“{week}”不存在。", "week '{week}' does not exist."),
 
+    # --- history
+    "history.not_a_repo": ("这里不是 git 仓库，无法读取台账历史。", "not a git repository; the ledger's history cannot be read."),
+    "history.shallow": ("这是浅克隆（shallow clone），缺少完整历史，时间线会出错。请取完整历史：git fetch --unshallow，或在 GitHub Actions 的 checkout 中设置 fetch-depth: 0。",
+                        "this is a shallow clone: the full history is missing and timelines would be wrong. Fetch it (git fetch --unshallow, or fetch-depth: 0 in the GitHub Actions checkout)."),
+    "history.unknown_ref": ("找不到版本“{ref}”。", "unknown revision '{ref}'."),
+    "history.git_failed": ("读取 git 历史失败：{detail}", "reading the git history failed: {detail}"),
+
+    # --- change rules (the gate and the audit)
+    "change.illegal_edge": ("状态不能从 {before} 直接改为 {after}。合法的流转见《编辑指南》“状态与流转”。",
+                            "status cannot move from {before} to {after}. The legal moves are in the editors' guide."),
+    "change.open_to_submitted": ("只有立行立改（term: immediate）的问题才能从 open 直接交账（submitted）。",
+                                 "only immediate items (term: immediate) may go straight from open to submitted."),
+    "change.edge_needs_record": ("状态从 {before} 改为 {after}，须在同一次修改中追加相应的 {record} 记录。",
+                                 "moving from {before} to {after} needs a new {record} record in the same change."),
+    "change.created_in_state": ("新建问题的状态应为 open 或 in_progress，不能直接是 {status}。",
+                                "a new item starts as open or in_progress, not {status}."),
+    "change.immutable_field": ("建账后不得修改“{field}”（原为“{old}”，现为“{new}”）。如确有错误，请撤销本问题并新建。",
+                               "'{field}' must not change once the item is opened (was '{old}', now '{new}'). Withdraw the item and open a new one instead."),
+    "change.record_removed": ("{list} 中删除了 {count} 条记录；记录只增不改、不删。",
+                              "{count} record(s) removed from {list}; records are append-only."),
+    "change.record_edited": ("{list} 的第 {index} 条记录被修改或调换了顺序；记录只增不改。如需更正，请追加一条新记录说明。",
+                             "record {index} of {list} was edited or reordered; records are append-only. Append a correcting record instead."),
+    "change.item_deleted": ("问题“{item}”被删除；问题不得删除，重复或合并的请改为撤销（withdrawn）并写明理由。",
+                            "item '{item}' was deleted; items are never deleted: withdraw it with a reason instead."),
+    "change.record_after_commit": ("记录日期 {date} 晚于提交日期 {commit_date}；不能预先登记尚未发生的事。",
+                                   "record date {date} is after its commit's date {commit_date}; nothing may be recorded before it happens."),
+    "change.record_backdated": ("记录日期 {date} 比提交日期 {commit_date} 早了 {days} 天以上（补记容许天数见 thresholds.backdate_days）。",
+                                "record date {date} is more than {days} days before its commit's date {commit_date} (see thresholds.backdate_days)."),
+    "change.same_author_verifies": ("核账与交账由同一 git 作者“{author}”提交；核账须由他人提交。",
+                                    "the verification is committed by '{author}', who also committed the submission; someone else must."),
+    "change.commit_in_future": ("提交时间 {date} 在未来；请检查电脑时钟。", "the commit is dated in the future ({date}); check the computer's clock."),
+    "history.no_merge_base": ("“{base}”与当前版本没有共同祖先（历史可能被强制改写）。", "'{base}' and the head have no common ancestor (was history rewritten?)."),
+
     # --- command line
     "cli.ok": ("台账检查通过：{rounds} 个轮次，{items} 个问题，未发现错误。",
                "ledger is valid: {rounds} rounds, {items} items, no errors."),
@@ -140,6 +173,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.schemas_stale": ("schemas/ 已过期，请运行 rectify schema。", "schemas/ is stale; run rectify schema."),
     "cli.built": ("站点已生成：{out}（{pages} 个页面）。", "site built: {out} ({pages} pages)."),
     "cli.build_failed": ("台账有错误，未生成站点，原有站点保持不变。", "the ledger has errors; no site was built and the old one is untouched."),
+    "cli.check_ok": ("检查通过：{commits} 个提交，{moves} 次状态变更，未发现错误。", "check passed: {commits} commits, {moves} status changes, no errors."),
+    "cli.audit_ok": ("审计完成：{commits} 个提交，未发现违规修改。", "audit done: {commits} commits, no illegal change."),
+    "cli.audit_commit": ("提交 {sha}  {date}  {author} <{email}>  {subject}", "commit {sha}  {date}  {author} <{email}>  {subject}"),
+    "cli.summary_moves": ("本次修改的状态变更", "Status changes in this change"),
+    "cli.no_moves": ("没有状态变更。", "No status changes."),
     "cli.bad_date": ("日期“{value}”无效，格式应为 YYYY-MM-DD。", "invalid date '{value}'; expected YYYY-MM-DD."),
 
     # --- status report

@@ -86,3 +86,41 @@ def status_text(ledger: Ledger, as_of: dt.date | None, lang: str) -> str:
                              units=names))
     out.append(translate("status.actions", lang, **metrics.action_totals(ledger, day)))
     return "\n".join(out)
+
+
+def _state_name(status: str | None, lang: str) -> str:
+    return translate("status." + status, lang) if status else "—"
+
+
+def moves_text(moves, ledger: Ledger, lang: str) -> list[str]:
+    """``2023-R2-017 整改中 → 已交账`` lines, one per status change."""
+    return [f"{m.item} {_state_name(m.before, lang)} → {_state_name(m.after, lang)}" for m in moves]
+
+
+def moves_markdown(moves, ledger: Ledger, lang: str) -> str:
+    head = f"### {translate('cli.summary_moves', lang)}\n\n"
+    if not moves:
+        return head + translate("cli.no_moves", lang)
+    lines = []
+    for m in moves:
+        title = ledger.items[m.item].title if m.item in ledger.items else ""
+        lines.append(f"- `{m.item}` {title} {_state_name(m.before, lang)} → {_state_name(m.after, lang)}"
+                     f" ({m.commit.sha[:10]}, {m.commit.author})")
+    return head + "\n".join(lines)
+
+
+def audit_text(problems: list[Problem], commits: dict, lang: str) -> list[str]:
+    """Problems grouped under the commit that made them: sha, date, author, subject."""
+    out: list[str] = []
+    order = {sha: i for i, sha in enumerate(commits)}
+    current = None
+    for p in sorted(problems, key=lambda p: (order.get(p.commit, -1), p)):
+        if p.commit != current:
+            current = p.commit
+            c = commits.get(p.commit)
+            if c is not None:
+                out.append(translate("cli.audit_commit", lang, sha=c.sha[:10],
+                                     date=c.committed.isoformat(timespec="minutes"),
+                                     author=c.author, email=c.email, subject=c.subject))
+        out.append("  " + p.render(lang))
+    return out

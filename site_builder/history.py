@@ -1,0 +1,295 @@
+"""History: the git history of the ledger, read in one pass, as commits, item transitions and as-of
+ledgers. It sits between load/validate and metrics: the gate, the audit, the site's curves and
+timelines and the weekly bulletin all read the past through it.
+
+One ``git log --first-parent --raw -z`` lists every change on the main line; one ``git cat-file
+--batch`` process streams the blobs that the cache has not seen. Transitions need only an item's id
+and status, which a light scan reads from the raw text (cached by blob id too); a full parse is made
+only for the trees that a caller asks for (``ledger_at``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import git
+
+from .load import Ledger, ParseCache, assemble, kind_of
+from .problems import LedgerError, Problem
+from . import yamlsafe
+
+_ID_RE = re.compile(rb"^id:[ \t]*['\"]?([^'\"\s#]+)", re.M)
+_STATUS_RE = re.compile(rb"^status:[ \t]*['\"]?([a-z_]+)", re.M)
+_NULL = "0" * 40
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file changed by a commit, relative to its first parent."""
+    status: str          # A added, M modified, D deleted, T type changed
+    path: str            # repository-relative
+    old_blob: str
+    new_blob: str
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    parents: tuple[str, ...]
+    author: str
+    email: str
+    authored: dt.datetime
+    committed: dt.datetime
+    subject: str
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """An item's status moving in one commit (状态变更). ``before`` None: created; ``after`` None: deleted."""
+    item: str
+    before: str | None
+    after: str | None
+    commit: Commit
+    path: str
+
+
+@dataclass
+class History:
+    """The ledger's first-parent history on one ref, oldest commit first."""
+    repo: git.Repo
+    ledger_prefix: str                       # e.g. "ledger/" (repository-relative, with slash)
+    commits: list[Commit]
+    cache: ParseCache
+    transitions: dict[str, list[Transition]] = field(default_factory=dict)
+    _scan: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.repo.close()
+
+    def __enter__(self) -> "History":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ reading blobs
+
+    def read_blobs(self, blobs: Iterable[str]) -> dict[str, bytes]:
+        """Contents of many blobs through one ``git cat-file --batch`` process."""
+        return read_blobs(self.repo, blobs)
+
+    # ------------------------------------------------------------ as-of
+
+    def commit_at(self, instant: dt.datetime) -> Commit | None:
+        """The last main-line commit made at or before ``instant`` (by committer time)."""
+        times = [c.committed for c in self.commits]
+        # Committer times on a first-parent line are almost always increasing; where a clock was
+        # wrong they are not, and the line order wins: take the last commit not after the instant.
+        if all(a <= b for a, b in zip(times, times[1:])):
+            i = bisect.bisect_right(times, instant)
+            return self.commits[i - 1] if i else None
+        found = None
+        for c in self.commits:
+            if c.committed <= instant:
+                found = c
+        return found
+
+    def tree(self, commit: Commit) -> dict[str, str]:
+        """Ledger path (relative to the ledger folder) → blob id, at ``commit``."""
+        out = self.repo.git.ls_tree("-r", "-z", "--full-tree", commit.sha, "--", self.ledger_prefix or ".")
+        tree = {}
+        for entry in out.split("\0"):
+            if not entry:
+                continue
+            meta, path = entry.split("\t", 1)
+            _, otype, blob = meta.split()
+            if otype == "blob" and path.startswith(self.ledger_prefix):
+                tree[path[len(self.ledger_prefix):]] = blob
+        return tree
+
+    def ledger_at(self, commit: Commit | None) -> tuple[Ledger, list[Problem]]:
+        """The ledger as it stood at ``commit`` (an empty ledger before the first one)."""
+        if commit is None:
+            return assemble([], lambda p: "", {}, self.ledger_prefix.rstrip("/")), []
+        return self.ledger_from_tree(self.tree(commit), commit.sha)
+
+    def ledger_from_tree(self, tree: dict[str, str], sha: str = "") -> tuple[Ledger, list[Problem]]:
+        need = [b for rel, b in tree.items() if kind_of(rel) and (b, kind_of(rel)) not in self.cache.models]
+        contents = self.read_blobs(need)
+        checked, problems, blobs, display_blob = [], [], {}, {}
+        for rel, blob in sorted(tree.items()):
+            kind = kind_of(rel)
+            if kind is None:
+                continue
+            display = self.ledger_prefix + rel
+            model, file_problems, _ = self.cache.get(contents.get(blob, b""), kind, display, blob)
+            problems.extend(file_problems)
+            checked.append((rel, display, model))
+            blobs[display] = blob
+            display_blob[display] = blob
+
+        def text(display: str) -> str:
+            blob = display_blob.get(display)
+            if blob is None:
+                return ""
+            raw = contents.get(blob) or self.read_blobs([blob]).get(blob, b"")
+            decoded, _ = yamlsafe.decode(raw, display)
+            return decoded or ""
+
+        return assemble(checked, text, blobs, self.ledger_prefix.rstrip("/")), problems
+
+    # ------------------------------------------------------------ transitions
+
+    def scan(self, blobs: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+        """(id, status) of item blobs, by a light scan of the raw text, cached by blob id."""
+        todo = [b for b in set(blobs) if b not in self._scan]
+        stored = self.cache.scans(todo)
+        self._scan.update(stored)
+        todo = [b for b in todo if b not in stored]
+        if todo:
+            fresh = {}
+            for blob, raw in self.read_blobs(todo).items():
+                m_id, m_status = _ID_RE.search(raw), _STATUS_RE.search(raw)
+                fresh[blob] = (m_id.group(1).decode("utf-8", "replace") if m_id else None,
+                               m_status.group(1).decode() if m_status else None)
+            self._scan.update(fresh)
+            self.cache.store_scans(fresh)
+        return {b: self._scan[b] for b in blobs if b in self._scan}
+
+    def compute_transitions(self) -> dict[str, list[Transition]]:
+        """Every item's status changes along the main line, in order."""
+        issues = self.ledger_prefix + "issues/"
+        item_blobs = [ch.new_blob for c in self.commits for ch in c.changes
+                      if ch.path.startswith(issues) and ch.new_blob != _NULL]
+        scanned = self.scan(item_blobs)
+        by_path: dict[str, str] = {}          # path → item id
+        status_of: dict[str, str | None] = {}  # item id → status
+        out: dict[str, list[Transition]] = {}
+        for c in self.commits:
+            touched: dict[str, str] = {}
+            removed: dict[str, str] = {}
+            for ch in c.changes:
+                if not ch.path.startswith(issues):
+                    continue
+                if ch.new_blob == _NULL:
+                    old = by_path.pop(ch.path, None)
+                    if old:
+                        removed[old] = ch.path
+                    continue
+                item, status = scanned.get(ch.new_blob, (None, None))
+                if item is None:
+                    continue
+                by_path[ch.path] = item
+                touched[item] = ch.path
+                before = status_of.get(item)
+                if item not in status_of or before != status:
+                    out.setdefault(item, []).append(Transition(item, before, status, c, ch.path))
+                status_of[item] = status
+            for item, path in removed.items():
+                if item not in touched and item not in by_path.values():
+                    out.setdefault(item, []).append(Transition(item, status_of.pop(item, None), None, c, path))
+        self.transitions = out
+        return out
+
+
+# ---------------------------------------------------------------- reading git
+
+def read_blobs(repo: git.Repo, blobs: Iterable[str]) -> dict[str, bytes]:
+    """Stream many blobs through one ``git cat-file --batch``; a writer thread avoids pipe deadlock."""
+    wanted = list(dict.fromkeys(b for b in blobs if b and b != _NULL))
+    if not wanted:
+        return {}
+    proc = repo.git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
+
+    def feed() -> None:
+        try:
+            proc.stdin.write("".join(b + "\n" for b in wanted).encode())
+            proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    out: dict[str, bytes] = {}
+    stream = proc.stdout
+    try:
+        for _ in wanted:
+            header = stream.readline().split()
+            if len(header) < 3:      # "<sha> missing"
+                continue
+            size = int(header[2])
+            out[header[0].decode()] = stream.read(size)
+            stream.read(1)
+    finally:
+        writer.join()
+        proc.wait()
+    return out
+
+
+def _parse_log(text: str, prefix: str) -> list[Commit]:
+    commits = []
+    for chunk in text.split("\x01"):
+        if not chunk:
+            continue
+        parts = chunk.split("\0")
+        sha, parents, author, email, authored, committed, subject = parts[:7]
+        changes = []
+        tokens = [t.strip("\n") for t in parts[7:]]
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            if tok.startswith(":"):
+                meta = tok[1:].split()
+                path = tokens[i + 1]
+                if path.startswith(prefix):
+                    changes.append(Change(meta[4][0], path, meta[2], meta[3]))
+                i += 2
+            else:
+                i += 1
+        commits.append(Commit(sha, tuple(parents.split()), author, email, dt.datetime.fromisoformat(authored),
+                              dt.datetime.fromisoformat(committed), subject, tuple(changes)))
+    return commits
+
+
+def open_history(repo_path: str | Path, ref: str = "HEAD", ledger_dir: str = "ledger",
+                 cache: ParseCache | None = None, since: str | None = None) -> History:
+    """Read the first-parent history of ``ref`` touching ``ledger_dir``. Raises ``LedgerError``
+    for a shallow clone or an unknown ref: both would give a silently wrong timeline."""
+    try:
+        repo = git.Repo(repo_path, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise LedgerError([Problem.at(str(repo_path), None, "history.not_a_repo")]) from None
+    try:
+        if repo.git.rev_parse("--is-shallow-repository").strip() == "true":
+            raise LedgerError([Problem.at(str(repo_path), None, "history.shallow")])
+        try:
+            repo.git.rev_parse("--verify", "--quiet", ref + "^{commit}")
+        except git.GitCommandError:
+            raise LedgerError([Problem.at(str(repo_path), None, "history.unknown_ref", ref=ref)]) from None
+        root = Path(repo.working_tree_dir or repo_path).resolve()
+        ledger_abs = (Path(repo_path) / ledger_dir).resolve() if not Path(ledger_dir).is_absolute() else Path(ledger_dir)
+        try:
+            prefix = ledger_abs.relative_to(root).as_posix().strip("/")
+        except ValueError:
+            prefix = ledger_dir.strip("/")
+        prefix = prefix + "/" if prefix and prefix != "." else ""
+        rev = f"{since}..{ref}" if since else ref
+        text = repo.git.log("--first-parent", "--reverse", "--raw", "-z", "--no-abbrev", "--no-renames",
+                            "--format=%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%s%x00", rev, "--",
+                            prefix or ".", stdout_as_string=True)
+    except LedgerError:
+        repo.close()
+        raise
+    except git.GitCommandError as exc:
+        repo.close()
+        raise LedgerError([Problem.at(str(repo_path), None, "history.git_failed",
+                                      detail=(exc.stderr or "").strip()[:200])]) from None
+    return History(repo, prefix, _parse_log(text, prefix), cache or ParseCache(None))
