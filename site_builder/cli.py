@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, default=None, help="compute figures as of this date")
     p.add_argument("--audience", choices=("internal", "public"), default=None, help="internal (default) or public build")
     p.add_argument("--repo", default=None, help="git repository to read history from (default: the ledger's)")
+    p.add_argument("--config", default="mkdocs.yml", help="base mkdocs configuration (default: mkdocs.yml)")
+    p.add_argument("--docs", default="docs", help="hand-written pages: the editors' guide (default: docs)")
     return parser
 
 
@@ -139,6 +141,37 @@ def cmd_status(args: argparse.Namespace) -> int:
         return 1
     print(report.status_text(ledger, args.as_of, lang))
     return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .load import ParseCache, default_cache_path
+    from .site import build_site
+    ledger, problems = _load(args)
+    lang = args.lang or _lang(args, ledger)
+    if problems:
+        _emit_problems(args, problems, lang)
+        print(translate("cli.build_failed", lang), file=sys.stderr)
+        return 1
+    cache = ParseCache(None if args.no_cache else default_cache_path(Path(args.ledger)))
+    repo = Path(args.repo) if args.repo else Path(args.ledger)
+    result, problems = build_site(ledger, Path(args.out), repo=repo, ledger_dir=_ledger_in_repo(args.ledger, repo),
+                                  as_of=args.as_of, audience=args.audience, lang=args.lang, cache=cache,
+                                  config=Path(args.config), docs_src=Path(args.docs))
+    cache.save()
+    if problems:
+        _emit_problems(args, problems, lang)
+        print(translate("cli.build_failed", lang), file=sys.stderr)
+        return 1
+    print(translate("cli.built", lang, out=args.out, pages=result.pages))
+    return 0
+
+
+def _ledger_in_repo(ledger: str, repo: Path) -> str:
+    """The ledger folder's path inside ``repo`` ("ledger" when the ledger is not inside it)."""
+    try:
+        return Path(ledger).resolve().relative_to(repo.resolve()).as_posix()
+    except ValueError:
+        return "ledger"
 
 
 def _open_history(args: argparse.Namespace, ref: str):

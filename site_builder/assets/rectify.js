@@ -1,0 +1,53 @@
+/* Rectification Ledger: sort and filter long tables. Served from the site itself; no network. */
+(function () {
+  "use strict";
+  function cellValue(row, index) {
+    var cell = row.cells[index];
+    if (!cell) { return ""; }
+    return cell.getAttribute("data-sort") || cell.textContent.trim();
+  }
+  function compare(a, b) {
+    var na = parseFloat(a), nb = parseFloat(b);
+    if (!isNaN(na) && !isNaN(nb) && /^[-\d.]/.test(a) && /^[-\d.]/.test(b)) { return na - nb; }
+    return a.localeCompare(b, "zh");
+  }
+  function makeSortable(table) {
+    var head = table.tHead;
+    if (!head || !table.tBodies.length) { return; }
+    Array.prototype.forEach.call(head.rows[0].cells, function (th, index) {
+      th.setAttribute("tabindex", "0");
+      function sort() {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(head.rows[0].cells, function (other) { other.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (r1, r2) {
+          var c = compare(cellValue(r1, index), cellValue(r2, index));
+          return ascending ? c : -c;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      }
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter") { sort(); } });
+    });
+  }
+  function wireFilter(input) {
+    var table = input.parentNode.nextElementSibling;
+    while (table && table.tagName !== "TABLE") { table = table.nextElementSibling; }
+    if (!table) { return; }
+    input.addEventListener("input", function () {
+      var needle = input.value.trim().toLowerCase();
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+        row.style.display = !needle || row.textContent.toLowerCase().indexOf(needle) >= 0 ? "" : "none";
+      });
+    });
+  }
+  function init() {
+    Array.prototype.forEach.call(document.querySelectorAll("table.rl-sortable"), makeSortable);
+    Array.prototype.forEach.call(document.querySelectorAll("input.rl-filter-input"), wireFilter);
+  }
+  if (window.document$ && window.document$.subscribe) { window.document$.subscribe(init); }
+  else if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); }
+  else { init(); }
+})();

@@ -1,0 +1,92 @@
+"""Downloads: the whole ledger as JSON, CSV and Excel, written by the render stage into the site.
+
+The Excel sheet follows the layout counties keep today (整改台账: 序号, 问题, 整改措施, 责任单位,
+责任人, 完成时限, 整改进展, 完成情况). Every file is byte-identical across builds of the same
+ledger: zip members get a fixed timestamp, workbook properties the as-of date.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import zipfile
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from .load import Ledger
+from .messages import translate
+
+LEDGER_COLUMNS = ("seq", "id", "round", "unit", "problem", "measures", "owner", "due", "progress", "result", "status")
+
+
+def ledger_json(ledger: Ledger) -> bytes:
+    data = {
+        "settings": ledger.settings.model_dump(mode="json") if ledger.settings else None,
+        "units": [u.model_dump(mode="json") for u in ledger.units.values()],
+        "rounds": [r.model_dump(mode="json") for r in ledger.rounds.values()],
+        "items": [i.model_dump(mode="json") for i in ledger.items.values()],
+        "actions": [a.model_dump(mode="json") for a in ledger.actions],
+        "evaluations": [e.model_dump(mode="json") for e in ledger.evaluations],
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
+
+def ledger_rows(ledger: Ledger, lang: str) -> list[list[str]]:
+    """One row per item in the county layout; the header is the first row."""
+    rows = [[translate("xls." + c, lang) for c in LEDGER_COLUMNS]]
+    for n, item in enumerate(ledger.items.values(), start=1):
+        unit = ledger.units.get(item.unit)
+        measures = "\n".join(f"{m.id}. {m.text}" for m in item.measures)
+        owners = "、".join(dict.fromkeys(x for x in [item.leader, *(m.owner for m in item.measures)] if x))
+        progress = "\n".join(f"{r.date.isoformat()} {r.text}" for r in item.reports[-3:])
+        done = [m for m in item.measures if m.done]
+        result = translate("xls.measures_done", lang, done=len(done), total=len(item.measures))
+        rows.append([str(n), item.id, item.round, unit.name if unit else item.unit, f"{item.title}：{item.problem}",
+                     measures, owners, item.due.isoformat(), progress, result,
+                     translate("status." + item.status.value, lang)])
+    return rows
+
+
+def ledger_csv(ledger: Ledger, lang: str) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerows(ledger_rows(ledger, lang))
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM makes Excel open it as UTF-8
+
+
+def ledger_xlsx(ledger: Ledger, lang: str, as_of: dt.date) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = translate("xls.sheet", lang)
+    for row in ledger_rows(ledger, lang):
+        ws.append(row)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    widths = (6, 14, 10, 18, 50, 50, 16, 12, 40, 14, 10)
+    for col, width in zip("ABCDEFGHIJK", widths):
+        ws.column_dimensions[col].width = width
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    moment = dt.datetime(as_of.year, as_of.month, as_of.day)
+    wb.properties.created = wb.properties.modified = moment
+    wb.properties.creator = "rectify"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return normalize_zip(buf.getvalue(), as_of)
+
+
+def normalize_zip(data: bytes, as_of: dt.date) -> bytes:
+    """Rewrite a zip (xlsx, docx) with fixed member timestamps so that builds are reproducible."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(as_of.year, as_of.month, as_of.day, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()

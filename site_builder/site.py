@@ -1,0 +1,207 @@
+"""Site: the last stage of the pipeline. Writes the rendered pages, downloads and the editors' guide
+into a staging folder, runs mkdocs-material on it, checks that nothing in the output would reach
+outside the site, and only then swaps the new site in for the old one (a failed build leaves the
+previous site untouched). Two builds of the same ledger and history are byte-identical.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from . import downloads
+from .audience import redact
+from .history import open_history
+from .load import Ledger, ParseCache
+from .messages import translate
+from .metrics import resolve_as_of
+from .models import Audience
+from .problems import LedgerError, Problem
+from .render import RenderInput, Renderer
+
+#: URLs that may appear in the output because they are identifiers, not requests
+_URL_RE = re.compile(rb"""(?:src|href|action|srcset|poster|data)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:https?:)?//""", re.I)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    pages: int
+    seconds_render: float
+    seconds_mkdocs: float
+
+
+def base_config(config_path: Path | None) -> dict:
+    if config_path is not None and config_path.exists():
+        with config_path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh) or {}
+    return {}
+
+
+def mkdocs_config(base: dict, ledger: Ledger, pages: dict[str, str], guide: list[str], lang: str,
+                  docs_dir: Path, site_dir: Path) -> dict:
+    """The effective mkdocs configuration: the repository's mkdocs.yml plus what the build requires."""
+    t = lambda code, **kw: translate(code, lang, **kw)  # noqa: E731
+    org = ledger.settings.organisation if ledger.settings else ""
+    rounds = [{ledger.rounds[p[7:-3]].name: p} for p in sorted(pages) if p.startswith("rounds/") and p != "rounds/index.md"]
+    nav = [{t("site.nav_overview"): "index.md"}, {t("site.nav_alerts"): "alerts.md"},
+           {t("site.nav_rounds"): [{t("site.rounds_title"): "rounds/index.md"}, *rounds]},
+           {t("site.nav_units"): "units/index.md"}, {t("site.nav_common"): "common.md"},
+           {t("site.nav_ranking"): "ranking.md"}]
+    if "bulletins/index.md" in pages:
+        nav.append({t("site.nav_bulletins"): "bulletins/index.md"})
+    nav.append({t("site.nav_downloads"): "downloads/index.md"})
+    if guide:
+        nav.append({t("site.nav_guide"): guide})
+    cfg = dict(base)
+    theme = dict(cfg.get("theme") or {})
+    theme.update(name="material", language="zh" if lang == "zh" else "en", font=False)
+    theme.setdefault("features", ["navigation.top", "search.highlight"])
+    cfg.update(
+        site_name=cfg.get("site_name") or t("site.name", organisation=org),
+        docs_dir=str(docs_dir), site_dir=str(site_dir), use_directory_urls=False,
+        theme=theme, nav=nav,
+        not_in_nav="/items/\n/units/*\n/bulletins/*\n",
+        plugins=[{"search": {"lang": "zh" if lang == "zh" else "en", "separator": r"[\s\u200b\-]"}}],
+        extra_css=["assets/rectify.css"], extra_javascript=["assets/rectify.js"],
+    )
+    extra = dict(cfg.get("extra") or {})
+    extra["generator"] = False
+    cfg["extra"] = extra
+    for key in ("repo_url", "repo_name", "edit_uri", "site_url"):
+        cfg.pop(key, None)  # an intranet site calls out to nowhere
+    cfg.setdefault("markdown_extensions", ["tables", "admonition", "toc", "attr_list", "md_in_html"])
+    return cfg
+
+
+def external_references(site_dir: Path) -> list[str]:
+    """Files in the built site that would make a browser request another host."""
+    found = []
+    for path in sorted(site_dir.rglob("*")):
+        if path.suffix in (".html", ".css", ".svg") and path.is_file():
+            data = path.read_bytes()
+            for m in _URL_RE.finditer(data):
+                snippet = data[m.start():m.end() + 60].split(b'"')[0].decode("utf-8", "replace")
+                found.append(f"{path.relative_to(site_dir)}: {snippet}")
+    return found
+
+
+@contextlib.contextmanager
+def _source_date(as_of: dt.date):
+    # mkdocs stamps the sitemap with the build date; pin it so two builds are byte-identical
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(as_of.year, as_of.month, as_of.day,
+                                                          tzinfo=dt.timezone.utc).timestamp()))
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+
+
+def _copy_guide(docs_src: Path, docs_dir: Path) -> list[str]:
+    if not docs_src.is_dir():
+        return []
+    target = docs_dir / "help"
+    shutil.copytree(docs_src, target)
+    pages = sorted(p.relative_to(docs_dir).as_posix() for p in target.rglob("*.md"))
+    pages.sort(key=lambda p: (p != "help/index.md", p))
+    return pages
+
+
+def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_dir: str = "ledger",
+               as_of: dt.date | None = None, audience: str | None = None, lang: str | None = None,
+               config: Path | None = Path("mkdocs.yml"), docs_src: Path = Path("docs"),
+               cache: ParseCache | None = None, extra_pages=None) -> tuple[BuildResult | None, list[Problem]]:
+    """Build the site for a validated ``ledger`` into ``out``. Returns (result, problems)."""
+    import time
+
+    settings = ledger.settings
+    day = resolve_as_of(settings, as_of)
+    lang = lang or (settings.language if settings else "zh")
+    aud = Audience(audience) if audience else (settings.audience if settings else Audience.internal)
+    transitions, history_available = {}, False
+    if repo is not None:
+        try:
+            with open_history(repo, "HEAD", ledger_dir, cache) as history:
+                transitions = history.compute_transitions()
+                history_available = True
+        except LedgerError as exc:
+            if any(p.code != "history.not_a_repo" for p in exc.problems):
+                return None, exc.problems
+    started = time.perf_counter()
+    shown = redact(ledger) if aud == Audience.public else ledger
+    renderer = Renderer(RenderInput(shown, ledger, day, lang, aud == Audience.internal, transitions, history_available))
+    pages = renderer.render_all()
+    if extra_pages is not None:
+        pages.update(extra_pages(shown, ledger, day, lang, aud))
+    rendered = time.perf_counter()
+
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    try:
+        docs_dir, site_dir = staging / "docs", staging / "site"
+        docs_dir.mkdir()
+        guide = _copy_guide(docs_src, docs_dir)
+        for rel, text in pages.items():
+            path = docs_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        (docs_dir / "assets").mkdir(exist_ok=True)
+        for name in ("rectify.css", "rectify.js"):
+            (docs_dir / "assets" / name).write_bytes((Path(__file__).parent / "assets" / name).read_bytes())
+        (docs_dir / "downloads").mkdir(exist_ok=True)
+        (docs_dir / "downloads" / "ledger.json").write_bytes(downloads.ledger_json(shown))
+        (docs_dir / "downloads" / "ledger.csv").write_bytes(downloads.ledger_csv(shown, lang))
+        (docs_dir / "downloads" / "ledger.xlsx").write_bytes(downloads.ledger_xlsx(shown, lang, day))
+        cfg = mkdocs_config(base_config(config), ledger, pages, guide, lang, docs_dir, site_dir)
+        config_file = staging / "mkdocs.yml"
+        config_file.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        _run_mkdocs(config_file, day)
+        leaks = external_references(site_dir)
+        if leaks:
+            return None, [Problem.at(str(out), None, "site.external_reference", where=w) for w in leaks[:20]]
+        _swap(site_dir, out)
+        done = time.perf_counter()
+        return BuildResult(out, len(pages) + len(guide), rendered - started, done - rendered), []
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _run_mkdocs(config_file: Path, day: dt.date) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    for name in ("mkdocs", "jieba"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        import jieba
+        jieba.setLogLevel(logging.ERROR)
+    except ImportError:  # pragma: no cover - jieba is a pinned dependency
+        pass
+    with _source_date(day):
+        cfg = load_config(config_file=str(config_file))
+        build(cfg)
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Replace ``out`` by ``new`` with renames, so a reader sees the old site or the new one."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+    os.replace(new, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
