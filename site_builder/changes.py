@@ -87,6 +87,11 @@ def check_history(history: History, settings: Settings | None, report: set[str] 
         all_blobs = [ch.new_blob for c in history.commits for ch in c.changes
                      if ch.path.startswith(issues) and ch.new_blob != _NULL]
         scans = history.scan(all_blobs)
+    commits_with_items = [c for c in history.commits
+                          if any(ch.path.startswith(issues) and ch.new_blob != _NULL for ch in c.changes)]
+    positions = {c.sha: i for i, c in enumerate(commits_with_items)}
+    prefetched: set[str] = set()
+    contents: dict[str, bytes] = {}
     problems: list[Problem] = []
     moves: list[Moved] = []
     state: dict[str, _ItemState] = {}
@@ -104,8 +109,8 @@ def check_history(history: History, settings: Settings | None, report: set[str] 
         if reporting and commit.committed - now > dt.timedelta(hours=1):
             problems.append(Problem.at(item_changes[0].path, None, "change.commit_in_future", commit=commit.sha,
                                        date=commit.committed.isoformat(timespec="minutes")))
-        new_blobs = [ch.new_blob for ch in item_changes if ch.new_blob != _NULL]
-        contents = history.read_blobs([b for b in new_blobs if (b, "item") not in history.cache.models])
+        if commit.sha in positions and commit.sha not in prefetched:
+            prefetched, contents = _prefetch(history, commits_with_items[positions[commit.sha]:])
         seen_now: dict[str, tuple[Item, str, str]] = {}
         removed: list[tuple[str, str]] = []
         for ch in item_changes:
@@ -144,6 +149,15 @@ def check_history(history: History, settings: Settings | None, report: set[str] 
             authors += [(commit.author, commit.email)] * (len(new.submissions) - len(authors))
             state[item_id] = _ItemState(new, path, authors[:len(new.submissions)])
     return problems, moves
+
+
+def _prefetch(history: History, commits: list[Commit], batch: int = 5000) -> tuple[set[str], dict[str, bytes]]:
+    """Read the item blobs of the next ``batch`` commits in one cat-file run (bounded memory)."""
+    chunk = commits[:batch]
+    issues = history.ledger_prefix + "issues/"
+    wanted = [ch.new_blob for c in chunk for ch in c.changes
+              if ch.path.startswith(issues) and ch.new_blob != _NULL and (ch.new_blob, "item") not in history.cache.models]
+    return {c.sha for c in chunk}, history.read_blobs(wanted)
 
 
 def _judge(old: Item | None, new: Item, commit: Commit, tz: ZoneInfo, tolerance: dt.timedelta,

@@ -178,7 +178,7 @@ def _open_history(args: argparse.Namespace, ref: str):
     from .history import open_history
     from .load import ParseCache, default_cache_path
     cache = ParseCache(None if args.no_cache else default_cache_path(Path(args.ledger)))
-    return open_history(args.repo, ref, args.ledger, cache)
+    return open_history(args.repo, ref, _ledger_in_repo(args.ledger, Path(args.repo)), cache)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ import datetime as dt
 import subprocess
 import zlib
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,9 @@ OFFICE_CLERK = "监督办"
 class _NoAliasDumper(yaml.SafeDumper):
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+
+_NoAliasDumper.add_multi_representer(Enum, lambda dumper, value: dumper.represent_str(value.value))
 
 
 def dump_yaml(data: Any) -> bytes:
