@@ -26,7 +26,8 @@ def battle_map(rows: list[tuple[str, str, list[tuple[str, str, str, str, bool]]]
     ``rows``: (unit label, unit link, [(item id, item title, status, link, overdue)]).
     """
     cell, gap, label_w, top = 22, 4, 170, 28
-    width = label_w + max((len(items) for _, _, items in rows), default=1) * (cell + gap) + 10
+    legend_w = sum(28 + 13 * len(label) for _, label in legend)
+    width = max(label_w + max((len(items) for _, _, items in rows), default=1) * (cell + gap) + 10, legend_w)
     height = top + len(rows) * (cell + gap) + 40
     out = [f'<svg class="battle-map" role="img" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" aria-label="{escape(title)}">', f"<title>{escape(title)}</title>"]
