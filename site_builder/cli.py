@@ -72,7 +72,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repo", default=None, help="git repository to read history from (default: the ledger's)")
     p.add_argument("--config", default="mkdocs.yml", help="base mkdocs configuration (default: mkdocs.yml)")
     p.add_argument("--docs", default="docs", help="hand-written pages: the editors' guide (default: docs)")
+
+    # Further commands live in their own modules; each registers its parsers with a handler.
+    for module in _extensions():
+        module.register(sub, _common, _date)
     return parser
+
+
+def _extensions() -> list:
+    import importlib
+    found = []
+    for name in EXTENSIONS:
+        try:
+            found.append(importlib.import_module(f"site_builder.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"site_builder.{name}":
+                raise
+    return found
+
+
+#: modules adding commands: each has ``register(subparsers, common, date_type)`` and sets ``handler``
+EXTENSIONS = ("cli_bulletin", "cli_edit")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,6 +262,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if getattr(args, "handler", None) is not None:
+        return args.handler(args)
     if args.command == "validate":
         return cmd_validate(args)
     if args.command == "status":

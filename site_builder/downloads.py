@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 
 from openpyxl import Workbook
@@ -88,5 +89,9 @@ def normalize_zip(data: bytes, as_of: dt.date) -> bytes:
             fixed = zipfile.ZipInfo(info.filename, date_time=(as_of.year, as_of.month, as_of.day, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the clock
+                stamp = f"{as_of.isoformat()}T00:00:00Z".encode()
+                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, content)
+            dst.writestr(fixed, content)
     return out.getvalue()

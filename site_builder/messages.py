@@ -205,6 +205,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "status.verified": ("已核账", "verified"),
     "status.cleared": ("已销号", "cleared"),
     "status.withdrawn": ("已撤销", "withdrawn"),
+    # --- bulletin (每周情况通报) — issue 5; keep entries of this block together
+
+    # --- editing helpers, Excel import/export, init — issue 6; keep entries of this block together
+
     # --- domain enumerations
     "level.province": ("省委巡视", "provincial inspection"),
     "level.city": ("市委巡察", "city inspection"),

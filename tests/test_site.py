@@ -1,0 +1,254 @@
+"""The site: figures agree with an independent count of the YAML files, search finds Chinese
+words, nothing refers outside the site, the public build leaks nothing internal, builds are atomic
+and byte-identical."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+
+from conftest import ITEM_1, ITEM_2, ROUND, SETTINGS, UNITS, rectify
+from gitrepo import Repo
+from site_builder.replay import replay
+from site_builder.site import external_references
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "ledger"
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory):
+    """The example ledger replayed into a dated repository and built, once per test session."""
+    base = tmp_path_factory.mktemp("example")
+    replay(EXAMPLE, base / "repo")
+    from site_builder.cli import main
+    code = main(["build", str(base / "repo" / "ledger"), "--repo", str(base / "repo"), "--out", str(base / "site"),
+                 "--no-cache", "--config", str(ROOT / "mkdocs.yml"), "--docs", str(ROOT / "docs")])
+    assert code == 0
+    return base / "site"
+
+
+def figures(html: str, scope: str = "") -> dict[str, str]:
+    """``data-figure`` cells of a page (optionally only after the heading containing ``scope``)."""
+    html = html[html.index("<article"):]
+    if scope:
+        html = html[html.index(scope):]
+    found: dict[str, str] = {}
+    for key, value in re.findall(r'data-figure="([a-z_]+)">([^<]*)<', html):
+        found.setdefault(key, value)
+    return found
+
+
+def independent_counts() -> dict[str, Counter]:
+    """Status counts per round straight from the YAML files, without the package."""
+    counts: dict[str, Counter] = {}
+    for path in sorted((EXAMPLE / "issues").glob("*/*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        counts.setdefault(data["round"], Counter())[data["status"]] += 1
+    return counts
+
+
+def test_overview_figures_match_an_independent_count(example_site):
+    html = (example_site / "index.html").read_text(encoding="utf-8")
+    for rid, name in (("2023-R1", "八届市委第一轮涉粮问题专项巡察"), ("2023-R2", "涉农资金项目管理和防汛救灾提级巡察")):
+        c = independent_counts()[rid]
+        total = sum(c.values())
+        shown = figures(html, name)
+        assert int(shown["total"]) == total
+        assert int(shown["cleared"]) == c["cleared"]
+        assert int(shown["active"]) == total - c["cleared"] - c["withdrawn"]
+        rate = round(100 * c["cleared"] / (total - c["withdrawn"]) + 1e-9, 1)
+        assert shown["completion"] == f"{rate}%"
+
+
+def test_source_document_figures_on_the_overview(example_site):
+    html = (example_site / "index.html").read_text(encoding="utf-8")
+    r1, r2 = figures(html, "八届市委第一轮"), figures(html, "涉农资金项目管理和防汛救灾提级巡察")
+    assert (r1["total"], r1["cleared"]) == ("36", "36")
+    assert (r2["total"], r2["cleared"], r2["active"], r2["completion"], r2["measure_rate"]) == ("42", "25", "17", "59.5%", "64.3%")
+    actions = figures(html, 'id="rl-actions"')
+    assert {k: actions[k] for k in ("talk", "suspension", "recommendation", "leadership_adjustment", "governance", "mechanisms")} == {
+        "talk": "16", "suspension": "1", "recommendation": "5", "leadership_adjustment": "4", "governance": "7", "mechanisms": "63"}
+    assert "时间进度 52.3%，任务进度 59.5%" in html
+
+
+def test_action_totals_match_an_independent_count(example_site):
+    actions = yaml.safe_load((EXAMPLE / "actions.yaml").read_text(encoding="utf-8"))["actions"]
+    kinds = Counter(a["kind"] for a in actions)
+    mechanisms = sum(len(yaml.safe_load(p.read_text(encoding="utf-8")).get("mechanisms") or [])
+                     for p in (EXAMPLE / "issues").glob("*/*.yaml"))
+    shown = figures((example_site / "index.html").read_text(encoding="utf-8"), 'id="rl-actions"')
+    assert {k: int(v) for k, v in shown.items() if k != "mechanisms"} == {k: kinds.get(k, 0) for k in shown if k != "mechanisms"}
+    assert int(shown["mechanisms"]) == mechanisms
+
+
+def test_unit_page_counts(example_site):
+    for path in sorted((EXAMPLE / "issues").glob("*/*.yaml"))[:1]:
+        unit = yaml.safe_load(path.read_text(encoding="utf-8"))["unit"]
+    own = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in (EXAMPLE / "issues").glob("*/*.yaml")]
+    own = [d for d in own if d["unit"] == unit]
+    shown = figures((example_site / "units" / f"{unit}.html").read_text(encoding="utf-8"))
+    assert int(shown["total"]) == len(own)
+    assert int(shown["cleared"]) == sum(d["status"] == "cleared" for d in own)
+
+
+def test_every_page_exists_and_items_stay_out_of_the_navigation(example_site):
+    items = sorted(p.stem for p in (EXAMPLE / "issues").glob("*/*.yaml"))
+    assert sorted(p.stem for p in (example_site / "items").glob("*.html")) == items
+    nav = (example_site / "index.html").read_text(encoding="utf-8")
+    assert "items/" not in nav.split('class="md-content"')[0]
+
+
+def test_battle_map_and_curve_present(example_site):
+    html = (example_site / "rounds" / "2023-R2.html").read_text(encoding="utf-8")
+    assert html.count('class="s-') == 42
+    assert 'class="progress-curve"' in html and 'class="task-line"' in html
+
+
+def test_item_timeline_merges_records_and_git_transitions(example_site):
+    html = (example_site / "items" / "2023-R2-001.html").read_text(encoding="utf-8")
+    assert "状态：已建账 → 整改中" in html
+    assert re.search(r'<code class="rl-ev-commit">[0-9a-f]{10}</code>', html)
+
+
+def test_search_index_finds_a_word_of_a_title(example_site):
+    index = json.loads((example_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    separator = re.compile(index["config"]["separator"])
+    item = yaml.safe_load((EXAMPLE / "issues" / "2023-R2" / "2023-R2-001.yaml").read_text(encoding="utf-8"))
+    import jieba
+    words = [w for w in jieba.lcut(item["title"]) if len(w) >= 2]
+    hits = [d for d in index["docs"] if d["location"].startswith("items/2023-R2-001.html")
+            and words[0] in separator.split(d["title"])]
+    assert hits, (words, [d["title"] for d in index["docs"] if "2023-R2-001" in d["location"]])
+
+
+def test_offline_no_external_references(example_site):
+    assert external_references(example_site) == []
+    for path in example_site.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
+
+
+def test_downloads(example_site):
+    data = json.loads((example_site / "downloads" / "ledger.json").read_text(encoding="utf-8"))
+    assert len(data["items"]) == 78
+    wb = openpyxl.load_workbook(example_site / "downloads" / "ledger.xlsx")
+    rows = list(wb.active.iter_rows(values_only=True))
+    assert rows[0][:5] == ("序号", "问题编号", "轮次", "责任单位", "问题")
+    assert len(rows) == 79
+    csv = (example_site / "downloads" / "ledger.csv").read_bytes()
+    assert csv.startswith("\ufeff序号".encode("utf-8")) and csv.count(b"\r\n") >= 79
+
+
+# ---------------------------------------------------------------- small ledgers in real repositories
+
+def small_repo(tmp_path, item_2=ITEM_2, settings=SETTINGS) -> Repo:
+    repo = Repo(tmp_path / "repo")
+    repo.write("ledger/ledger.yaml", settings)
+    repo.write("ledger/units.yaml", UNITS)
+    repo.write("ledger/rounds/2023-R2.yaml", ROUND)
+    repo.write("ledger/issues/2023-R2/2023-R2-001.yaml", ITEM_1)
+    repo.write("ledger/issues/2023-R2/2023-R2-002.yaml", item_2)
+    repo.commit("台账", "2023-08-17T10:00:00+08:00", author="监督办 王某")
+    return repo
+
+
+def build(capsys, repo, out, *extra):
+    return rectify(capsys, "build", str(repo.root / "ledger"), "--repo", str(repo.root), "--out", str(out),
+                   "--no-cache", "--config", str(ROOT / "mkdocs.yml"), "--docs", str(ROOT / "docs"), *extra)
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_two_builds_are_byte_identical(capsys, tmp_path):
+    repo = small_repo(tmp_path)
+    assert build(capsys, repo, tmp_path / "a")[0] == 0
+    assert build(capsys, repo, tmp_path / "b")[0] == 0
+    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+
+
+def test_failing_ledger_leaves_previous_site_untouched(capsys, tmp_path):
+    repo = small_repo(tmp_path)
+    out = tmp_path / "site"
+    assert build(capsys, repo, out)[0] == 0
+    before = tree_digest(out)
+    repo.edit("ledger/issues/2023-R2/2023-R2-002.yaml", "title:", "titel:")
+    code, stdout, stderr = build(capsys, repo, out)
+    assert code == 1
+    assert "台账有错误，未生成站点，原有站点保持不变。" in stderr
+    assert tree_digest(out) == before
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".site.")]
+
+
+CANARY = "CANARY"
+INTERNAL_ITEM = f"""\
+id: 2023-R2-002
+round: 2023-R2
+feedback: [2023-R2-F02]
+unit: east-town
+aspect: 防汛救灾
+title: 防汛物资储备不足
+problem: 镇防汛物资仓库编织袋、救生衣储备低于标准。
+term: time_limited
+opened: 2023-06-05
+due: 2023-10-15
+leader: {CANARY}-leader
+department: 应急办
+internal_note: {CANARY}-internal-note
+measures:
+  - {{id: M1, text: 按标准补齐防汛物资, owner: {CANARY}-owner, due: 2023-09-30, done: 2023-08-10}}
+status: submitted
+reports:
+  - {{date: 2023-08-16, by: {CANARY}-report-by, text: 已采购编织袋5000条}}
+supervision:
+  - {{date: 2023-08-16, method: on_site, by: {CANARY}-sup-by, note: {CANARY}-sup-note}}
+  - {{date: 2023-08-16, method: talk, by: 监督办, note: 谈话情况, internal: true}}
+submissions:
+  - {{date: 2023-08-16, by: {CANARY}-sub-by, text: 已补齐, evidence: [{CANARY}-evidence]}}
+"""
+SECRET_ITEM = ITEM_1.replace("title: 高标准农田建设项目验收不严", f"title: {CANARY}-secret-title\ntags: [涉密线索]") \
+    .replace("problem: 2021年以来部分项目未按规定组织竣工验收。", f"problem: {CANARY}-secret-problem") \
+    .replace("by: 赵某", f"by: {CANARY}-ver-by, note: {CANARY}-ver-note")
+
+
+def test_public_build_leaks_nothing_internal(capsys, tmp_path):
+    repo = small_repo(tmp_path, settings=SETTINGS + "internal_tags: [涉密线索]\n")
+    repo.write("ledger/issues/2023-R2/2023-R2-002.yaml", INTERNAL_ITEM)  # in_progress → submitted by the canary author
+    repo.write("ledger/issues/2023-R2/2023-R2-001.yaml", SECRET_ITEM)
+    repo.write("ledger/units.yaml", UNITS.replace("    supervisor: 东关镇纪委", f"    supervisor: 东关镇纪委\n    head: {CANARY}-head"))
+    repo.write("ledger/actions.yaml", f"""\
+        actions:
+          - {{id: A1, kind: talk, date: 2023-07-10, title: 约谈提醒, units: [east-town], to: {CANARY}-talk-to}}
+          - {{id: A2, kind: governance, date: 2023-07-11, title: {CANARY}-internal-action, internal: true}}
+        """)
+    repo.commit("内部信息", "2023-08-17T11:00:00+08:00", author=f"{CANARY}-git-author")
+    assert build(capsys, repo, tmp_path / "internal")[0] == 0
+    internal_text = b"".join(p.read_bytes() for p in (tmp_path / "internal").rglob("*.html"))
+    assert b"CANARY-leader" in internal_text and b"CANARY-git-author" in internal_text  # the canaries are real
+    assert build(capsys, repo, tmp_path / "public", "--audience", "public")[0] == 0
+    leaks = []
+    for path in (tmp_path / "public").rglob("*"):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if path.suffix in (".xlsx", ".gz"):
+            if path.suffix == ".xlsx":
+                data = b"".join(zipfile.ZipFile(io.BytesIO(data)).read(n) for n in zipfile.ZipFile(io.BytesIO(data)).namelist())
+            else:
+                import gzip
+                data = gzip.decompress(data)
+        if CANARY.encode() in data:
+            leaks.append(path.name)
+    assert leaks == []
