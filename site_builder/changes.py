@@ -1,19 +1,25 @@
-"""Changes: the change rules of DESIGN.md §4, applied to commits of the history. The gate
-(``rectify check``) applies them to a pull request's commits, the audit to every commit ever made.
+"""Changes: the change rules of DESIGN.md §4, applied to the history. The audit (``rectify audit``)
+judges every commit of the main line on its own; the gate (``rectify check``) judges a pull request
+as one change, from the merge base to the head, so that a mistake made and mended inside the pull
+request does not block it forever.
 
 A change is judged by the item before and after it: status moves only along legal edges, with the
-record each edge needs added in the same change; the problem statement, round, unit and feedback
-links never change; records are append-only; items are never deleted; a new record's date is not
-after its commit nor earlier than the backdating tolerance allows; and the verification (核账) is
-neither by the person nor in a commit by the author who made the submission (交账).
+record each edge needs added in the change; the problem statement, round, unit and feedback links
+never change; records are append-only; items are never deleted; a new record's date is not after
+the commit that added it nor earlier than the backdating tolerance allows; and the verification
+(核账) is neither by the person nor in a commit by the author who made the submission (交账).
+Dates of commits are author dates, which survive a rebase or a squash; a merge commit is judged
+as the change it brings, but its author (the person who merged) is not taken for the records' author.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Iterator
 from zoneinfo import ZoneInfo
 
+from . import yamlsafe
 from .history import Commit, History, _NULL
 from .load import kind_of
 from .models import Item, LookbackResult, Settings, Status, Term, VerificationResult
@@ -36,142 +42,234 @@ IMMUTABLE = ("round", "unit", "feedback", "problem")
 
 @dataclass(frozen=True)
 class Moved:
-    """A status change made by a commit, as the gate's summary lists it."""
+    """A status change, as the gate's summary lists it."""
     item: str
     before: str | None
     after: str | None
     commit: Commit
 
 
-def _local_date(moment: dt.datetime, tz: ZoneInfo) -> dt.date:
-    return moment.astimezone(tz).date()
+@dataclass
+class _Rules:
+    tz: ZoneInfo
+    tolerance: dt.timedelta
+    now: dt.datetime
+
+    @classmethod
+    def of(cls, settings: Settings | None, now: dt.datetime | None) -> "_Rules":
+        settings = settings or Settings(organisation="-", office="-")
+        return cls(ZoneInfo(settings.timezone), dt.timedelta(days=settings.thresholds.backdate_days),
+                   now or dt.datetime.now(dt.timezone.utc))
 
 
-class _ItemState:
-    __slots__ = ("item", "path", "submission_authors")
-
-    def __init__(self, item: Item, path: str, submission_authors: list[tuple[str, str]]):
-        self.item = item
-        self.path = path
-        self.submission_authors = submission_authors
-
-
-def _located(history: History, path: str, blob: str, loc: tuple, code: str, commit: Commit, **params) -> Problem:
-    from . import yamlsafe
-    raw = history.read_blobs([blob]).get(blob, b"") if blob and blob != _NULL else b""
-    text, _ = yamlsafe.decode(raw, path)
-    pos = yamlsafe.locate(text, loc) if text and loc else None
-    return Problem.at(path, pos, code, commit=commit.sha, **params)
+@dataclass
+class _Version:
+    """An item as one commit left it."""
+    item: Item
+    path: str
+    blob: str
+    commit: Commit
 
 
-def check_history(history: History, settings: Settings | None, report: set[str] | None = None,
-                  now: dt.datetime | None = None) -> tuple[list[Problem], list[Moved]]:
-    """Apply the change rules to the history's commits.
+@dataclass
+class _Step:
+    """What one commit did to the items it touched."""
+    commit: Commit
+    versions: dict[str, _Version] = field(default_factory=dict)
+    deleted: dict[str, str] = field(default_factory=dict)        # item id → path
+    renamed_ids: list[tuple[str, str, _Version]] = field(default_factory=list)  # (old id, new id, version)
+    broken: list[Problem] = field(default_factory=list)          # files that did not load
 
-    Only commits in ``report`` (all when None) yield problems and moves; earlier ones are replayed
-    so that each item's past (who submitted what) is known.
-    """
-    settings = settings or Settings(organisation="-", office="-")
-    tz = ZoneInfo(settings.timezone)
-    tolerance = dt.timedelta(days=settings.thresholds.backdate_days)
-    now = now or dt.datetime.now(dt.timezone.utc)
+
+def _walk(history: History, wanted: set[str] | None) -> Iterator[_Step]:
+    """Every commit touching item files, with the item versions it wrote (one cat-file run per batch)."""
     issues = history.ledger_prefix + "issues/"
+    prefix_len = len(history.ledger_prefix)
 
-    wanted_ids: set[str] | None = None
-    if report is not None:
-        touched = [ch.new_blob for c in history.commits if c.sha in report for ch in c.changes
-                   if ch.path.startswith(issues) and ch.new_blob != _NULL]
-        touched_old = [ch.old_blob for c in history.commits if c.sha in report for ch in c.changes
-                       if ch.path.startswith(issues) and ch.old_blob != _NULL]
-        wanted_ids = {i for i, _ in history.scan(touched + touched_old).values() if i}
-        all_blobs = [ch.new_blob for c in history.commits for ch in c.changes
-                     if ch.path.startswith(issues) and ch.new_blob != _NULL]
-        scans = history.scan(all_blobs)
-    commits_with_items = [c for c in history.commits
-                          if any(ch.path.startswith(issues) and ch.new_blob != _NULL for ch in c.changes)]
-    positions = {c.sha: i for i, c in enumerate(commits_with_items)}
-    prefetched: set[str] = set()
-    contents: dict[str, bytes] = {}
-    problems: list[Problem] = []
-    moves: list[Moved] = []
-    state: dict[str, _ItemState] = {}
+    def is_item(path: str) -> bool:
+        return path.startswith(issues) and kind_of(path[prefix_len:]) == "item"
+
+    commits = [c for c in history.commits if any(is_item(ch.path) for ch in c.changes)]
+    scans = history.scan([ch.new_blob for c in commits for ch in c.changes if is_item(ch.path) and ch.new_blob != _NULL]) \
+        if wanted is not None else {}
     path_to_id: dict[str, str] = {}
-
-    for commit in history.commits:
-        reporting = report is None or commit.sha in report
-        item_changes = [ch for ch in commit.changes if ch.path.startswith(issues) and kind_of(ch.path[len(history.ledger_prefix):]) == "item"]
-        if wanted_ids is not None:
-            item_changes = [ch for ch in item_changes
-                            if (ch.new_blob != _NULL and scans.get(ch.new_blob, (None,))[0] in wanted_ids)
-                            or path_to_id.get(ch.path) in wanted_ids]
-        if not item_changes:
-            continue
-        if reporting and commit.committed - now > dt.timedelta(hours=1):
-            problems.append(Problem.at(item_changes[0].path, None, "change.commit_in_future", commit=commit.sha,
-                                       date=commit.committed.isoformat(timespec="minutes")))
-        if commit.sha in positions and commit.sha not in prefetched:
-            prefetched, contents = _prefetch(history, commits_with_items[positions[commit.sha]:])
-        seen_now: dict[str, tuple[Item, str, str]] = {}
-        removed: list[tuple[str, str]] = []
-        for ch in item_changes:
+    contents: dict[str, bytes] = {}
+    for n, commit in enumerate(commits):
+        if n % 5000 == 0:   # bounded memory: read the next batch of blobs in one run
+            batch = commits[n:n + 5000]
+            contents = history.read_blobs([ch.new_blob for c in batch for ch in c.changes if is_item(ch.path)
+                                           and ch.new_blob != _NULL and (ch.new_blob, "item") not in history.cache.models])
+        step = _Step(commit)
+        changes = [ch for ch in commit.changes if is_item(ch.path)]
+        if wanted is not None:
+            changes = [ch for ch in changes if path_to_id.get(ch.path) in wanted
+                       or (ch.new_blob != _NULL and scans.get(ch.new_blob, (None,))[0] in wanted)]
+        for ch in changes:
             if ch.new_blob == _NULL:
                 old_id = path_to_id.pop(ch.path, None)
                 if old_id:
-                    removed.append((old_id, ch.path))
+                    step.deleted[old_id] = ch.path
                 continue
-            model, file_problems, _ = history.cache.get(contents.get(ch.new_blob, b""), "item", ch.path, ch.new_blob)
+            model, problems, _ = history.cache.get(contents.get(ch.new_blob, b""), "item", ch.path, ch.new_blob)
             if model is None:
-                if reporting:
-                    problems.extend(p.__class__(p.file, p.line, p.col, p.code, p.params, commit.sha) for p in file_problems)
+                step.broken += [Problem(p.file, p.line, p.col, p.code, p.params, commit.sha) for p in problems]
                 continue
+            version = _Version(model, ch.path, ch.new_blob, commit)
             old_id = path_to_id.get(ch.path)
-            if old_id and old_id != model.id and reporting:
-                problems.append(_located(history, ch.path, ch.new_blob, ("id",), "change.immutable_field", commit,
-                                         field="id", old=old_id, new=model.id))
+            if old_id and old_id != model.id:
+                step.renamed_ids.append((old_id, model.id, version))
+                step.deleted.setdefault(old_id, ch.path)
             path_to_id[ch.path] = model.id
-            seen_now[model.id] = (model, ch.path, ch.new_blob)
-        for old_id, path in removed:
-            if old_id not in seen_now and old_id not in path_to_id.values():
-                if reporting:
-                    problems.append(Problem.at(path, None, "change.item_deleted", commit=commit.sha, item=old_id))
-                state.pop(old_id, None)
-        for item_id, (new, path, blob) in seen_now.items():
+            step.versions[model.id] = version
+        for item_id in list(step.deleted):
+            if item_id in step.versions or item_id in path_to_id.values():
+                del step.deleted[item_id]   # moved to another path, not deleted
+        if step.versions or step.deleted or step.broken:
+            yield step
+
+
+def _located(history: History, version: _Version, loc: tuple, code: str, commit: Commit, **params) -> Problem:
+    raw = history.read_blobs([version.blob]).get(version.blob, b"")
+    text, _ = yamlsafe.decode(raw, version.path)
+    pos = yamlsafe.locate(text, loc) if text and loc else None
+    return Problem.at(version.path, pos, code, commit=commit.sha, **params)
+
+
+class _Origins:
+    """Which commit first brought each record, so dates and authorship are judged per record."""
+
+    def __init__(self) -> None:
+        self.by_item: dict[str, dict[tuple[str, object], Commit]] = {}
+
+    def note(self, version: _Version) -> None:
+        known = self.by_item.setdefault(version.item.id, {})
+        for name in RECORD_LISTS:
+            for rec in getattr(version.item, name):
+                known.setdefault((name, rec), version.commit)
+
+    def of(self, item_id: str, name: str, rec) -> Commit | None:
+        return self.by_item.get(item_id, {}).get((name, rec))
+
+
+def audit_history(history: History, settings: Settings | None,
+                  now: dt.datetime | None = None) -> tuple[list[Problem], list[Moved]]:
+    """Judge every commit of the main line as its own change (``rectify audit``)."""
+    rules = _Rules.of(settings, now)
+    problems: list[Problem] = []
+    moves: list[Moved] = []
+    state: dict[str, _Version] = {}
+    origins = _Origins()
+    root = history.commits[0].sha if history.commits else ""
+    for step in _walk(history, None):
+        commit = step.commit
+        problems += step.broken
+        problems += _commit_problems(commit, step, rules)
+        for old_id, new_id, version in step.renamed_ids:
+            problems.append(_located(history, version, ("id",), "change.immutable_field", commit,
+                                     field="id", old=old_id, new=new_id))
+        for item_id, path in step.deleted.items():
+            if not any(r[0] == item_id for r in step.renamed_ids):
+                problems.append(Problem.at(path, None, "change.item_deleted", commit=commit.sha, item=item_id))
+            state.pop(item_id, None)
+        for item_id, version in step.versions.items():
             before = state.get(item_id)
-            found = _judge(before.item if before else None, new, commit, tz, tolerance,
-                           before.submission_authors if before else [], history.commits[0] is commit)
-            if reporting:
-                for loc, code, params in found:
-                    problems.append(_located(history, path, blob, loc, code, commit, **params))
-                old_status = before.item.status.value if before else None
-                if old_status != new.status.value:
-                    moves.append(Moved(item_id, old_status, new.status.value, commit))
-            authors = list(before.submission_authors) if before else []
-            authors += [(commit.author, commit.email)] * (len(new.submissions) - len(authors))
-            state[item_id] = _ItemState(new, path, authors[:len(new.submissions)])
+            origins.note(version)
+            found = judge(before.item if before else None, version.item, origins, rules, commit.sha == root,
+                          single=commit)
+            problems += [_located(history, version, loc, code, commit, **params) for loc, code, params in found]
+            if before is None or before.item.status != version.item.status:
+                moves.append(Moved(item_id, before.item.status.value if before else None, version.item.status.value, commit))
+            state[item_id] = version
     return problems, moves
 
 
-def _prefetch(history: History, commits: list[Commit], batch: int = 5000) -> tuple[set[str], dict[str, bytes]]:
-    """Read the item blobs of the next ``batch`` commits in one cat-file run (bounded memory)."""
-    chunk = commits[:batch]
+def check_range(history: History, settings: Settings | None, in_range: set[str],
+                now: dt.datetime | None = None) -> tuple[list[Problem], list[Moved]]:
+    """Judge a pull request as one change: each item at the merge base against the head (``rectify check``).
+
+    Files broken in a commit of the range but mended by the head are not reported (the head is
+    validated on its own); records changed inside the range before it ends count as new records.
+    """
+    rules = _Rules.of(settings, now)
     issues = history.ledger_prefix + "issues/"
-    wanted = [ch.new_blob for c in chunk for ch in c.changes
-              if ch.path.startswith(issues) and ch.new_blob != _NULL and (ch.new_blob, "item") not in history.cache.models]
-    return {c.sha for c in chunk}, history.read_blobs(wanted)
+    touched = [ch for c in history.commits if c.sha in in_range for ch in c.changes if ch.path.startswith(issues)]
+    wanted = {i for i, _ in history.scan([b for ch in touched for b in (ch.old_blob, ch.new_blob) if b != _NULL]).values() if i}
+    problems: list[Problem] = []
+    moves: list[Moved] = []
+    base: dict[str, _Version] = {}
+    head: dict[str, _Version] = {}
+    deleted: dict[str, tuple[str, Commit]] = {}
+    origins = _Origins()
+    root = history.commits[0].sha if history.commits else ""
+    renamed: set[str] = set()
+    for step in _walk(history, wanted):
+        commit = step.commit
+        inside = commit.sha in in_range
+        if inside:
+            problems += _commit_problems(commit, step, rules)
+            for old_id, new_id, version in step.renamed_ids:
+                renamed.add(old_id)
+                problems.append(_located(history, version, ("id",), "change.immutable_field", commit,
+                                         field="id", old=old_id, new=new_id))
+        for item_id, path in step.deleted.items():
+            if inside:
+                deleted[item_id] = (path, commit)
+            head.pop(item_id, None)
+            if not inside:
+                base.pop(item_id, None)
+        for item_id, version in step.versions.items():
+            origins.note(version)
+            deleted.pop(item_id, None)
+            if not inside:
+                base[item_id] = version
+                head.pop(item_id, None)
+                continue
+            previous = head.get(item_id) or base.get(item_id)
+            # the status moves commit by commit, each move a legal edge with its record
+            if previous is None:
+                found = _judge_creation(version.item, commit.sha == root)
+            else:
+                found = _judge_status(previous.item, version.item, _added(previous.item, version.item))
+            problems += [_located(history, version, loc, code, commit, **params) for loc, code, params in found]
+            if previous is None or previous.item.status != version.item.status:
+                moves.append(Moved(item_id, previous.item.status.value if previous else None,
+                                   version.item.status.value, commit))
+            head[item_id] = version
+    for item_id, (path, commit) in deleted.items():
+        if item_id in base and item_id not in renamed:
+            problems.append(Problem.at(path, None, "change.item_deleted", commit=commit.sha, item=item_id))
+    for item_id, version in head.items():
+        before = base.get(item_id)
+        if before is not None and before.item == version.item:
+            continue
+        # everything else is judged on the net change, so a slip mended inside the pull request passes
+        found = judge(before.item if before else None, version.item, origins, rules, version.commit.sha == root,
+                      status=False)
+        problems += [_located(history, version, loc, code, version.commit, **params) for loc, code, params in found]
+    return problems, moves
 
 
-def _judge(old: Item | None, new: Item, commit: Commit, tz: ZoneInfo, tolerance: dt.timedelta,
-           submission_authors: list[tuple[str, str]], root: bool) -> list[tuple[tuple, str, dict]]:
-    """Problems of one item's change: (location in the new file, code, params)."""
+def _commit_problems(commit: Commit, step: _Step, rules: _Rules) -> list[Problem]:
+    if commit.authored - rules.now > dt.timedelta(hours=1) or commit.committed - rules.now > dt.timedelta(hours=1):
+        path = next(iter([v.path for v in step.versions.values()] + list(step.deleted.values())), "")
+        return [Problem.at(path, None, "change.commit_in_future", commit=commit.sha,
+                           date=max(commit.authored, commit.committed).isoformat(timespec="minutes"))]
+    return []
+
+
+def judge(old: Item | None, new: Item, origins: _Origins, rules: _Rules, root: bool,
+          single: Commit | None = None, status: bool = True) -> list[tuple[tuple, str, dict]]:
+    """Problems of one item's change from ``old`` to ``new``: (location in the new file, code, params).
+
+    ``single``: the change is one commit, whose author is every new record's author; otherwise each
+    record's author and date come from the commit that first brought it.
+    """
     out: list[tuple[tuple, str, dict]] = []
-    commit_day = _local_date(commit.committed, tz)
-    earliest = _local_date(commit.committed - tolerance, tz)
     added: dict[str, int] = {}
     if old is None:
-        if new.status.value not in CREATABLE and not root:
-            out.append((("status",), "change.created_in_state", {"status": new.status.value}))
-        for name in RECORD_LISTS:
-            added[name] = 0
+        if status:
+            out += _judge_creation(new, root)
+        added = {name: 0 for name in RECORD_LISTS}
     else:
         for name in IMMUTABLE:
             if getattr(old, name) != getattr(new, name):
@@ -188,32 +286,56 @@ def _judge(old: Item | None, new: Item, commit: Commit, tz: ZoneInfo, tolerance:
                 added[name] = len(after)   # the list was rewritten: judge no record as new
             else:
                 added[name] = len(before)
-        out += _judge_edge(old, new, added)
-    for name in RECORD_LISTS:
-        for i, rec in enumerate(getattr(new, name)[added[name]:], start=added[name]):
-            if rec.date > commit_day:
-                out.append(((name, i, "date"), "change.record_after_commit", {"date": rec.date, "commit_date": commit_day}))
-            elif rec.date < earliest and not root:
-                out.append(((name, i, "date"), "change.record_backdated",
-                            {"date": rec.date, "commit_date": commit_day, "days": tolerance.days}))
-    authors = list(submission_authors) + [(commit.author, commit.email)] * (len(new.submissions) - len(submission_authors))
-    for i, ver in enumerate(new.verifications[added["verifications"]:], start=added["verifications"]):
-        subs = [j for j, s in enumerate(new.submissions) if s.date <= ver.date]
-        if subs and subs[-1] < len(authors):
-            name, email = authors[subs[-1]]
-            if name == commit.author or (email and email == commit.email):
-                out.append((("verifications", i), "change.same_author_verifies", {"author": commit.author}))
+        if status:
+            out += _judge_status(old, new, added)
+
+    def origin(name: str, rec) -> Commit | None:
+        return single or origins.of(new.id, name, rec)
+
+    if not root:
+        for name in RECORD_LISTS:
+            for i, rec in enumerate(getattr(new, name)[added[name]:], start=added[name]):
+                commit = origin(name, rec)
+                if commit is None or len(commit.parents) > 1:
+                    continue   # records brought by a merge were judged where they were made
+                day = commit.authored.astimezone(rules.tz).date()
+                earliest = (commit.authored - rules.tolerance).astimezone(rules.tz).date()
+                if rec.date > day:
+                    out.append(((name, i, "date"), "change.record_after_commit", {"date": rec.date, "commit_date": day}))
+                elif rec.date < earliest:
+                    out.append(((name, i, "date"), "change.record_backdated",
+                                {"date": rec.date, "commit_date": day, "days": rules.tolerance.days}))
+    for i, ver in enumerate(new.verifications[added["verifications"]:] if not root else (), start=added["verifications"]):
+        subs = [s for s in new.submissions if s.date <= ver.date]
+        if not subs:
+            continue
+        by_ver, by_sub = origin("verifications", ver), origins.of(new.id, "submissions", subs[-1]) or single
+        if by_ver is None or by_sub is None or len(by_ver.parents) > 1 or len(by_sub.parents) > 1:
+            continue   # a merge commit's author is the person who merged, not the records' author
+        if by_ver.author == by_sub.author or (by_ver.email and by_ver.email == by_sub.email):
+            out.append((("verifications", i), "change.same_author_verifies", {"author": by_ver.author}))
     return out
 
 
-def _judge_edge(old: Item, new: Item, added: dict[str, int]) -> list[tuple[tuple, str, dict]]:
+def _judge_creation(new: Item, root: bool) -> list[tuple[tuple, str, dict]]:
+    if new.status.value not in CREATABLE and not root:
+        return [(("status",), "change.created_in_state", {"status": new.status.value})]
+    return []
+
+
+def _added(old: Item, new: Item) -> dict[str, int]:
+    """How many records of each list ``old`` had, when ``new`` only appended to it."""
+    return {name: len(getattr(old, name)) if getattr(new, name)[:len(getattr(old, name))] == getattr(old, name)
+            else len(getattr(new, name)) for name in RECORD_LISTS}
+
+
+def _judge_status(old: Item, new: Item, added: dict[str, int]) -> list[tuple[tuple, str, dict]]:
+    """One legal edge per change, with the record the edge needs among the new ones."""
     a, b = old.status.value, new.status.value
     if a == b:
         return []
     if b == Status.withdrawn.value:
-        if a == Status.cleared.value:
-            return [(("status",), "change.illegal_edge", {"before": a, "after": b})]
-        return []
+        return [] if a != Status.cleared.value else [(("status",), "change.illegal_edge", {"before": a, "after": b})]
     if (a, b) not in EDGES:
         return [(("status",), "change.illegal_edge", {"before": a, "after": b})]
     if (a, b) == ("open", "submitted") and new.term != Term.immediate:

@@ -125,7 +125,8 @@ def _load(args: argparse.Namespace):
     from .validate import validate
     cache = ParseCache(None if args.no_cache else default_cache_path(Path(args.ledger)))
     ledger, problems = load_ledger(args.ledger, cache)
-    problems += validate(ledger, getattr(args, "today", None))
+    if not any(p.code == "load.no_ledger_dir" for p in problems):
+        problems += validate(ledger, getattr(args, "today", None))
     cache.save()
     return ledger, sorted(set(problems))
 
@@ -202,7 +203,7 @@ def _open_history(args: argparse.Namespace, ref: str):
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .changes import check_history
+    from .changes import check_range
     from .problems import LedgerError, Problem
     ledger, problems = _load(args)
     lang = _lang(args, ledger)
@@ -216,7 +217,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 raise LedgerError([Problem.at(args.repo, None, "history.no_merge_base", base=args.base)]) from None
             in_range = set(history.repo.git.rev_list("--first-parent", f"{base}..{args.head}").split())
             commits = len(in_range)
-            change_problems, moves = check_history(history, ledger.settings, in_range)
+            change_problems, moves = check_range(history, ledger.settings, in_range)
             history.cache.save()
         problems = sorted(set(problems) | set(change_problems))
     except LedgerError as exc:
@@ -236,14 +237,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from .changes import check_history
+    from .changes import audit_history
     from .load import load_ledger
     from .problems import LedgerError
     ledger, _ = load_ledger(args.ledger)
     lang = _lang(args, ledger)
     try:
         with _open_history(args, args.ref) as history:
-            problems, _ = check_history(history, ledger.settings)
+            problems, _ = audit_history(history, ledger.settings)
             history.cache.save()
             commits = {c.sha: c for c in history.commits}
     except LedgerError as exc:
@@ -274,7 +275,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         stale, count = write_schemas(Path(args.out), check=args.check)
         if args.check:
             if stale:
-                print(translate("cli.schemas_stale", lang) + " " + ", ".join(stale), file=sys.stderr)
+                print(translate("cli.schemas_stale", lang, folder=args.out, names=", ".join(stale)), file=sys.stderr)
                 return 1
             return 0
         print(translate("cli.schemas_written", lang, count=count, folder=args.out))

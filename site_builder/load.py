@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import marshal
+import re
 import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any, Callable, Iterable
 from pydantic import BaseModel, ValidationError
 
 from . import yamlsafe
-from .models import (FILE_KINDS, Action, BulletinNotes, Evaluation, Item, Round, Settings, Unit)
+from .models import (FILE_KINDS, ID_PATTERN, Action, BulletinNotes, Evaluation, Item, Round, Settings, Unit)
 from .problems import Problem
 
 CACHE_VERSION = 4
@@ -89,12 +90,19 @@ def _problem_from_pydantic(err: dict, text: str, file: str) -> Problem:
         return Problem.at(file, yamlsafe.locate(text, loc, key=True), code, **params)
     if etype == "missing":
         return Problem.at(file, yamlsafe.locate(text, loc[:-1]), code, **params)
+    if value is None and etype not in ("missing", "extra_forbidden"):
+        return Problem.at(file, yamlsafe.locate(text, loc), "schema.empty_value", field=field_name)
     if etype == "enum":
-        params["expected"] = err.get("ctx", {}).get("expected", "")
+        params["expected"] = " / ".join(re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", ""))))
     if etype in ("greater_than_equal", "less_than_equal"):
         params["limit"] = next(iter(err.get("ctx", {}).values()), "")
     if etype == "string_pattern_mismatch":
-        params["expected"] = err.get("ctx", {}).get("pattern", "")
+        pattern = err.get("ctx", {}).get("pattern", "")
+        if pattern == ID_PATTERN:
+            code = "schema.bad_id"
+        elif "W" in pattern:
+            code = "schema.bad_week"
+        params["expected"] = pattern
     if etype == "too_short":
         params["min"] = err.get("ctx", {}).get("min_length", 1)
     if etype == "string_too_long":

@@ -123,7 +123,7 @@ class RoundMetrics:
     progress: Progress
     time_progress: float         # 时间进度
     task_progress: float         # 任务进度 (= completion rate)
-    on_track: bool               # task keeps pace with time
+    on_track: bool               # task keeps pace with time, within settings' lag margin
     half_and_half: bool          # 时间过半任务过半
     lagging_by: float            # percentage points task is behind time (0 when ahead)
 
@@ -134,8 +134,9 @@ def round_metrics(ledger: Ledger, round_id: str, as_of: dt.date) -> RoundMetrics
     prog = progress(items, as_of, _due_soon(ledger))
     tp = time_progress(rnd, as_of)
     task = prog.completion_rate
-    return RoundMetrics(rnd, prog, tp, task, task >= tp, tp >= 50 and task >= 50,
-                        round(max(tp - task, 0.0), 1))
+    margin = ledger.settings.thresholds.lag_margin if ledger.settings else 10.0
+    lag = round(max(tp - task, 0.0), 1)
+    return RoundMetrics(rnd, prog, tp, task, lag <= margin, tp >= 50 and task >= 50, lag)
 
 
 @dataclass(frozen=True)

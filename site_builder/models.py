@@ -138,7 +138,7 @@ class Thresholds(Frozen):
                                 default=7, ge=1, strict=True)
     backdate_days: int = _field("补记容许天数", "记录日期最多可早于提交它的 commit 多少天。",
                                 default=7, ge=0, strict=True)
-    lag_margin: float = _field("进度滞后容差", "任务进度落后时间进度超过多少个百分点即视为滞后，列入提醒函。",
+    lag_margin: float = _field("进度滞后容差", "任务进度落后时间进度超过多少个百分点即视为进度滞后（总览标红）并列入提醒函。",
                                default=10.0, ge=0)
 
 
@@ -161,7 +161,7 @@ class Settings(Frozen):
                                 default=Audience.internal)
     thresholds: Thresholds = _field("阈值", "预警与校验所用的各项阈值。", default_factory=Thresholds)
     scoring: Scoring = _field("评分规则", "评估晒账时按规则建议分数所用的权重。", default_factory=Scoring)
-    internal_tags: tuple[Text, ...] = _field("内部标签", "带有这些标签的问题不出现在公开版中。", default=())
+    internal_tags: tuple[Text, ...] = _field("内部标签", "带有这些标签的问题在公开版中只显示编号、单位和状态，标题、描述和记录均隐去；统计数字不变。", default=())
 
 
 # ---------------------------------------------------------------- units and rounds
@@ -328,7 +328,7 @@ class EvaluationsFile(Frozen):
 class BulletinNotes(Frozen):
     """每周情况通报 notes: the office's own paragraphs for one ISO week."""
     week: str = _field("周次", "ISO 周，如 2023-W28，须与文件名相同。", pattern=_WEEK_RE)
-    paragraphs: tuple[Text, ...] = _field("段落", "监督办撰写的段落，如下一步工作安排。", min_length=1)
+    paragraphs: tuple[Text, ...] = _field("段落", "监督办撰写的段落，如本周工作情况、存在问题。", min_length=1)
     next_steps: tuple[Text, ...] = _field("下一步工作", "下一步工作安排。", default=())
 
 

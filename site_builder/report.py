@@ -74,8 +74,8 @@ def status_text(ledger: Ledger, as_of: dt.date | None, lang: str) -> str:
         out.append(translate("status.line", lang, total=p.total, cleared=p.cleared, active=p.active,
                              withdrawn=p.withdrawn, completion=p.completion_rate))
         verdict = translate("status.on_track" if m.on_track else "status.behind", lang)
-        if m.half_and_half and p.active:
-            verdict += "，" + translate("status.half", lang) if lang == "zh" else "; " + translate("status.half", lang)
+        if m.on_track and m.half_and_half and p.active:
+            verdict += ("，" if lang == "zh" else "; ") + translate("status.half", lang)
         out.append(translate("status.progress", lang, time=m.time_progress, completion=m.task_progress,
                              measures=p.measure_rate, verdict=verdict))
         out.append(translate("status.warning", lang, red=p.red, yellow=p.yellow, green=p.green, days=soon))

@@ -32,6 +32,11 @@ from .render import RenderInput, Renderer
 _URL_RE = re.compile(rb"""(?:src|href|action|srcset|poster|data)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:https?:)?//""", re.I)
 
 
+#: the editors' guide in reading order; pages not listed follow alphabetically
+GUIDE_ORDER = ("help/index.md", "help/guide/index.md", "help/guide/fields.md", "help/guide/states.md",
+               "help/guide/errors.md", "help/guide/commands.md")
+
+
 @dataclass(frozen=True)
 class BuildResult:
     out: Path
@@ -116,7 +121,8 @@ def _copy_guide(docs_src: Path, docs_dir: Path) -> list[str]:
     target = docs_dir / "help"
     shutil.copytree(docs_src, target)
     pages = sorted(p.relative_to(docs_dir).as_posix() for p in target.rglob("*.md"))
-    pages.sort(key=lambda p: (p != "help/index.md", p))
+    order = {name: i for i, name in enumerate(GUIDE_ORDER)}
+    pages.sort(key=lambda p: (order.get(p, len(order)), p))
     return pages
 
 

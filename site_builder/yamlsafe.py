@@ -109,14 +109,33 @@ def _anchor_problems(text: str, file: str) -> list[Problem]:
     return problems
 
 
-def _yaml_error(exc: yaml.YAMLError, file: str) -> Problem:
+#: PyYAML's problem texts → our message codes, for the mistakes people make most
+_SYNTAX_CODES = (
+    ("mapping values are not allowed", "load.colon_in_value"),
+    ("could not find expected ':'", "load.missing_colon"),
+    ("found unexpected end of stream", "load.unclosed"),
+    ("found unexpected end", "load.unclosed"),
+    ("did not find expected ',' or", "load.unclosed"),
+    ("did not find expected key", "load.indentation"),
+    ("expected <block end>", "load.indentation"),
+    ("did not find expected '-' indicator", "load.indentation"),
+    ("found unknown escape character", "load.bad_escape"),
+)
+
+
+def _yaml_error(exc: yaml.YAMLError, file: str, text: str = "") -> Problem:
     if isinstance(exc, _Refused):
         return Problem.at(file, _mark_pos(exc.problem_mark), exc.code, **exc.params)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     detail = (getattr(exc, "problem", None) or str(exc)).strip()
-    if "\\t" in detail or "tab" in detail:
-        return Problem.at(file, _mark_pos(mark), "load.tab")
-    return Problem.at(file, _mark_pos(mark), "load.syntax", detail=detail)
+    pos = _mark_pos(mark)
+    line = text.splitlines()[pos[0] - 1] if text and 0 < pos[0] <= len(text.splitlines()) else ""
+    if "\\t" in detail or "tab" in detail or "\t" in line[:len(line) - len(line.lstrip())] or line[pos[1] - 1:pos[1]] == "\t":
+        return Problem.at(file, pos, "load.tab")
+    for needle, code in _SYNTAX_CODES:
+        if needle in detail:
+            return Problem.at(file, pos, code)
+    return Problem.at(file, pos, "load.syntax", detail=detail)
 
 
 def parse(raw: bytes, file: str) -> tuple[Any, list[Problem]]:
@@ -131,7 +150,7 @@ def parse(raw: bytes, file: str) -> tuple[Any, list[Problem]]:
         node = yaml.compose(text, Loader=yaml.CSafeLoader)
         data = None if node is None else _build(node)
     except yaml.YAMLError as exc:
-        return None, [_yaml_error(exc, file)]
+        return None, [_yaml_error(exc, file, text)]
     except RecursionError:
         return None, [Problem.at(file, None, "load.too_deep")]
     if data is None:

@@ -22,7 +22,7 @@ def test_check_reports_a_stale_schema(tmp_path, capsys):
     assert main(["schema", "--out", str(tmp_path)]) == 0
     (tmp_path / "item.schema.json").write_text("{}", encoding="utf-8")
     assert main(["schema", "--out", str(tmp_path), "--check"]) == 1
-    assert capsys.readouterr().err.strip() == "schemas/ 已过期，请运行 rectify schema。 item.schema.json"
+    assert capsys.readouterr().err.strip() == f"{tmp_path} 中的 JSON Schema 已过期，请运行 rectify schema：item.schema.json"
 
 
 def test_every_field_has_a_chinese_title_and_description():

@@ -1,0 +1,177 @@
+"""Bulletin pages: a ``Bulletin`` rendered as a Markdown page, the archive of every week, and the
+Atom feed; ``bulletin_pages`` plugs them (with the Word documents) into the site build.
+
+Like ``render``, nothing here reads the disk or the clock: the same history gives the same bytes.
+Ledger text goes through Jinja's autoescape inside HTML blocks, and newlines in it are folded so
+that no text can end an HTML block and turn into Markdown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from functools import lru_cache
+from typing import Callable
+from xml.sax.saxutils import escape, quoteattr
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from .bulletin import Bulletin, BulletinBuilder, Changes, LagReason, RoundLine
+from .history import History
+from .load import Ledger
+from .messages import translate
+from .render import front_title
+
+_CN_DIGITS = "〇一二三四五六七八九"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def long_date(day: dt.date, lang: str = "zh") -> str:
+    """2023年8月14日 (zh) or 2023-08-14 (en)."""
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
+
+
+def chinese_number(n: int) -> str:
+    """1–99 in Chinese numerals, as section headings count (一、二、……十一、)."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+def section_title(n: int, code: str, lang: str = "zh") -> str:
+    text = translate(code, lang)
+    return f"{chinese_number(n)}、{text}" if lang == "zh" else f"{n}. {text}"
+
+
+def verdict(r: RoundLine, lang: str = "zh") -> str:
+    text = translate("status.on_track" if r.on_track else "status.behind", lang)
+    if r.half_and_half and r.active:
+        text += ("（" if lang == "zh" else " (") + translate("status.half", lang) + ("）" if lang == "zh" else ")")
+    return text
+
+
+def reason_text(r: LagReason, lang: str = "zh") -> str:
+    if r.kind == "behind":
+        return translate("bulletin.reason_behind", lang, round=r.round_name, completion=r.completion,
+                         time=r.time_progress, gap=r.gap)
+    if r.kind == "overdue":
+        return translate("bulletin.reason_overdue", lang, count=len(r.items), items="、".join(r.items))
+    if r.last_report is None:
+        return translate("bulletin.reason_silent_never", lang)
+    return translate("bulletin.reason_silent", lang, days=r.days, date=r.last_report)
+
+
+def _oneline(text) -> str:
+    return " ".join(str(text).split("\n"))
+
+
+@lru_cache(maxsize=None)
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("site_builder", "templates"), autoescape=True,
+                      undefined=StrictUndefined, keep_trailing_newline=True)
+    env.filters["oneline"] = _oneline
+    return env
+
+
+def bulletin_markdown(b: Bulletin, lang: str = "zh", *, links: bool = False, internal: bool | None = None,
+                      item_links: set[str] | frozenset = frozenset(), unit_links: set[str] | frozenset = frozenset()) -> str:
+    """The bulletin as a Markdown page. ``links``: a site page (links to items, units and the .docx)."""
+    internal = b.audience != "public" if internal is None else internal
+    changes = [(kind, r) for kind in Changes.KINDS for r in getattr(b.changes, kind)]
+    overdue_tables = [("bulletin.overdue_items", b.overdue_items, False),
+                      ("bulletin.overdue_measures", b.overdue_measures, True),
+                      ("bulletin.due_soon", b.due_soon, False)]
+    title = translate("bulletin.page_title", lang, year=b.year, number=b.number, week=b.week)
+    return _env().get_template("bulletin.md.j2").render(
+        b=b, page_title=front_title(title), links=links, internal=internal, item_links=item_links,
+        unit_links=unit_links, changes=changes, change_kinds=Changes.KINDS, overdue_tables=overdue_tables,
+        action_total=sum(n for _, n in b.action_counts),
+        t=lambda code, **kw: translate(code, lang, **kw), long=lambda d: long_date(d, lang),
+        section=lambda n, code: section_title(n, code, lang), verdict=lambda r: verdict(r, lang),
+        reason=lambda r: reason_text(r, lang))
+
+
+def archive_markdown(weeks: list[tuple[str, Bulletin | None]], ledger: Ledger, lang: str = "zh") -> str:
+    """``bulletins/index.md``: one row per week, newest first, with the key figures."""
+    names = {rid: r.name for rid, r in ledger.rounds.items()}
+    for _, b in weeks:
+        for r in (b.rounds if b else ()):
+            names.setdefault(r.round_id, r.name)
+    shown = [rid for rid in names if any(b and any(r.round_id == rid for r in b.rounds) for _, b in weeks)]
+    rows = [{"week": w, "b": b, "completion": {r.round_id: r.completion_rate for r in b.rounds} if b else {}}
+            for w, b in reversed(weeks)]
+    return _env().get_template("bulletins_index.md.j2").render(
+        page_title=front_title(translate("bulletin.archive_title", lang)), rows=rows,
+        rounds=[(rid, _oneline(names[rid])) for rid in shown], t=lambda code, **kw: translate(code, lang, **kw))
+
+
+def _stamp(day: dt.date, tz: str) -> str:
+    from .bulletin import zone
+    return dt.datetime.combine(day, dt.time(0), tzinfo=zone(tz)).isoformat()
+
+
+def _entry_id(organisation: str, week: str) -> str:
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"rectify-bulletin:{organisation}:{week}"))
+
+
+def feed_xml(bulletins: list[Bulletin], organisation: str, office: str, lang: str = "zh") -> bytes:
+    """An Atom feed of the bulletins, newest first; links are relative to ``bulletins/``, and the
+    only absolute URI is the Atom namespace. ``updated`` is an issue date, never the build time."""
+    title = translate("bulletin.feed_title", lang, organisation=organisation)
+    ordered = sorted(bulletins, key=lambda b: b.issue_date, reverse=True)
+    updated = _stamp(ordered[0].issue_date, ordered[0].timezone) if ordered else "1970-01-01T00:00:00+00:00"
+    out = ['<?xml version="1.0" encoding="utf-8"?>',
+           f'<feed xmlns="{ATOM_NS}" xml:lang="{"zh-CN" if lang == "zh" else "en"}">',
+           f"  <title>{escape(title)}</title>",
+           f"  <id>{_entry_id(organisation, 'feed')}</id>",
+           f"  <updated>{updated}</updated>",
+           '  <link rel="self" href="feed.xml"/>',
+           '  <link rel="alternate" type="text/html" href="index.html"/>',
+           f"  <author><name>{escape(office)}</name></author>"]
+    for b in ordered:
+        rounds = "".join(translate("bulletin.feed_round", lang, name=r.name, completion=r.completion_rate)
+                         for r in b.rounds)
+        summary = translate("bulletin.feed_summary", lang, week=b.week, cleared=b.cleared_this_week,
+                            overdue=b.overdue_total, rounds=rounds)
+        entry_title = translate("bulletin.page_title", lang, year=b.year, number=b.number, week=b.week)
+        out += ["  <entry>",
+                f"    <title>{escape(entry_title)}</title>",
+                f"    <id>{_entry_id(organisation, b.week)}</id>",
+                f"    <updated>{_stamp(b.issue_date, b.timezone)}</updated>",
+                f'    <link rel="alternate" type="text/html" href={quoteattr(b.week + ".html")}/>',
+                f'    <link rel="enclosure" type="{DOCX_TYPE}" href={quoteattr(b.week + ".docx")}/>',
+                f"    <summary>{escape(summary)}</summary>",
+                "  </entry>"]
+    out.append("</feed>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def bulletin_pages(history: History) -> Callable[..., dict[str, str | bytes]]:
+    """An ``extra_pages`` callable for ``site.build_site``: the archive, one page and one Word
+    document per week since the ledger's first commit (up to the last week complete at ``as_of``),
+    and the feed. Weeks whose ledger did not load are listed without a page."""
+    from .bulletin_docx import bulletin_docx
+
+    def pages(shown: Ledger, full: Ledger, as_of: dt.date, lang: str, audience) -> dict[str, str | bytes]:
+        aud = getattr(audience, "value", audience) or "internal"
+        builder = BulletinBuilder(history, full.settings, aud)
+        out: dict[str, str | bytes] = {}
+        weeks: list[tuple[str, Bulletin | None]] = []
+        if not builder.problems:
+            for week in builder.weeks_until(as_of):
+                b, _ = builder.build(week)
+                weeks.append((week, b))
+                if b is None:
+                    continue
+                out[f"bulletins/{week}.md"] = bulletin_markdown(
+                    b, lang, links=True, item_links=set(shown.items), unit_links=set(shown.units))
+                out[f"bulletins/{week}.docx"] = bulletin_docx(b, lang)
+        settings = full.settings
+        out["bulletins/index.md"] = archive_markdown(weeks, full, lang)
+        out["bulletins/feed.xml"] = feed_xml([b for _, b in weeks if b], settings.organisation if settings else "",
+                                             settings.office if settings else "", lang)
+        return out
+
+    return pages
