@@ -255,6 +255,7 @@ class Bulletin:
     timezone: str
     organisation: str
     office: str
+    language: str                    # the settings' language at the time
     audience: str
     commit: str                      # the as-of commit
     commit_time: dt.datetime
@@ -437,7 +438,7 @@ class BulletinBuilder:
             1 for c in self.history.commits if start <= c.committed < end)
         return Bulletin(
             week=week, year=year, number=issue_number(week, first), start=monday, end=sunday, issue_date=issue,
-            timezone=self.tz_name, organisation=settings.organisation, office=settings.office,
+            timezone=self.tz_name, organisation=settings.organisation, office=settings.office, language=settings.language,
             audience=self.audience, commit=commit.sha, commit_time=commit.committed,
             commits_in_week=commits_in_week, thresholds=th, rounds=rounds,
             changes=ctx.changes(moves), overdue_items=ctx.overdue_items(), overdue_measures=ctx.overdue_measures(),
@@ -637,7 +638,8 @@ class _Week:
                 ids = tuple(dict.fromkeys(r.item for r in overdue))
                 reasons.append(LagReason("overdue", items=ids))
             um = self.unit_metrics(uid)
-            if um.silent:
+            owing = any(i.status in metrics.OWING for i in items)
+            if owing and (um.days_since_report is None or um.days_since_report > th.silent_days):
                 reasons.append(LagReason("silent", days=um.days_since_report, last_report=um.last_report))
             if reasons:
                 out.append(LaggingUnit(uid, self.unit_name(uid), tuple(reasons), tuple(overdue)))

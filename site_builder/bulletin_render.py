@@ -47,7 +47,7 @@ def section_title(n: int, code: str, lang: str = "zh") -> str:
 
 def verdict(r: RoundLine, lang: str = "zh") -> str:
     text = translate("status.on_track" if r.on_track else "status.behind", lang)
-    if r.half_and_half and r.active:
+    if r.on_track and r.half_and_half and r.active:
         text += ("（" if lang == "zh" else " (") + translate("status.half", lang) + ("）" if lang == "zh" else ")")
     return text
 

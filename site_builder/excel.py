@@ -643,9 +643,7 @@ def import_workbook(ws: Workspace, path: Path, round_id: str, *, display: str | 
     mapped = []
     for p in problems:
         if p.file in files:
-            mapped.append(Problem.at(_cell_of(p, files[p.file], where[p.file]), None, "excel.row_problem",
-                                     item=p.file.rsplit("/", 1)[-1][:-5], message=p.message("zh"),
-                                     **{"message_en": p.message("en")}))
+            mapped.append(Problem(_cell_of(p, files[p.file], where[p.file]), 0, 0, p.code, p.params))
         else:
             mapped.append(p)
     if mapped:

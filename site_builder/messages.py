@@ -310,7 +310,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                 "{week} is before the ledger's first commit ({first}); there is nothing to report."),
     "bulletin.bad_timezone": ("时区“{timezone}”无效，应为 IANA 时区名，如 Asia/Shanghai。",
                               "time zone '{timezone}' is invalid; expected an IANA name such as Asia/Shanghai."),
-    "bulletin.failed": ("{week} 的台账有错误，未生成通报。", "the ledger of {week} has errors; no bulletin was written."),
+    "bulletin.failed": ("未生成 {week} 的每周情况通报。", "no bulletin was written for {week}."),
     "bulletin.unfinished": ("注意：{week} 尚未结束，本期数字还会变化。", "note: {week} has not ended yet; its figures may still change."),
     "bulletin.written": ("已生成 {week} 每周情况通报（{year}年第{number}期，数据截至{end}，{issue}印发）：{files}",
                          "wrote the bulletin of {week} ({year} No. {number}, figures as of {end}, issued {issue}): {files}"),
@@ -320,7 +320,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bulletin.letters_written": ("  整改提醒函 {count} 份：{units}", "  {count} reminder letter(s): {units}"),
 
     # --- editing helpers, Excel import/export, init — issue 6; keep entries of this block together
-    "edit.created": ("已建账：{item}“{title}”，状态 已建账，文件 {path}", "opened {item} '{title}' (status open): {path}"),
+    "edit.created": ("已建账：{item}“{title}”，已写入 {path}", "opened {item} '{title}': {path}"),
     "edit.moved": ("{item} {before} → {after}：{record}（{date}，{by}）。", "{item} {before} → {after}: {record} ({date}, {by})."),
     "edit.changed": ("{item}：{record}（{date}，{by}），状态仍为 {state}。", "{item}: {record} ({date}, {by}); status stays {state}."),
     "edit.rec_opened": ("已建账", "opened"),
@@ -380,7 +380,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                            "note: result '{value}', but the progress has no dated entry to take as the done date; the measures are left open."),
     "excel.partly_done": ("提示：完成情况为“{value}”，无法判断是哪几项措施完成，措施未记为完成。",
                           "note: result '{value}' does not say which measures are done; the measures are left open."),
-    "excel.row_problem": ("{item}：{message}", "{item}: {message}"),
     "excel.imported": ("已从 {file} 导入 {count} 个问题到 {folder}：{first} 至 {last}。", "imported {count} item(s) from {file} into {folder}: {first} to {last}."),
     "excel.nothing": ("{file} 中没有可导入的行。", "{file} has no row to import."),
     "excel.exported": ("已导出 {count} 个问题到 {out}。", "exported {count} item(s) to {out}."),

@@ -33,10 +33,15 @@ def md_escape(text: str) -> Markup:
     return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=True)))
 
 
+def plain_label(text: str) -> str:
+    """Ledger text for places the theme prints without escaping (site name, navigation, titles):
+    the markup characters become their full-width look-alikes, which read the same and run nothing."""
+    return text.translate(str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇", "\n": " "}))
+
+
 def front_title(text: str) -> Markup:
     """A page title for YAML front matter: JSON is valid YAML; markup characters made full-width."""
-    safe = text.translate(str.maketrans({"<": "＜", ">": "＞", "&": "＆", "\n": " "}))
-    return Markup(json.dumps(safe, ensure_ascii=False))
+    return Markup(json.dumps(plain_label(text), ensure_ascii=False))
 
 
 @dataclass

@@ -20,13 +20,14 @@ import yaml
 
 from . import downloads
 from .audience import redact
+from .bulletin_render import bulletin_pages
 from .history import open_history
 from .load import Ledger, ParseCache
 from .messages import translate
 from .metrics import resolve_as_of
 from .models import Audience
 from .problems import LedgerError, Problem
-from .render import RenderInput, Renderer
+from .render import RenderInput, Renderer, plain_label
 
 #: URLs that may appear in the output because they are identifiers, not requests
 _URL_RE = re.compile(rb"""(?:src|href|action|srcset|poster|data)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:https?:)?//""", re.I)
@@ -57,7 +58,8 @@ def mkdocs_config(base: dict, ledger: Ledger, pages: dict[str, str], guide: list
     """The effective mkdocs configuration: the repository's mkdocs.yml plus what the build requires."""
     t = lambda code, **kw: translate(code, lang, **kw)  # noqa: E731
     org = ledger.settings.organisation if ledger.settings else ""
-    rounds = [{ledger.rounds[p[7:-3]].name: p} for p in sorted(pages) if p.startswith("rounds/") and p != "rounds/index.md"]
+    rounds = [{plain_label(ledger.rounds[p[7:-3]].name): p} for p in sorted(pages)
+              if p.startswith("rounds/") and p != "rounds/index.md"]
     nav = [{t("site.nav_overview"): "index.md"}, {t("site.nav_alerts"): "alerts.md"},
            {t("site.nav_rounds"): [{t("site.rounds_title"): "rounds/index.md"}, *rounds]},
            {t("site.nav_units"): "units/index.md"}, {t("site.nav_common"): "common.md"},
@@ -72,7 +74,7 @@ def mkdocs_config(base: dict, ledger: Ledger, pages: dict[str, str], guide: list
     theme.update(name="material", language="zh" if lang == "zh" else "en", font=False)
     theme.setdefault("features", ["navigation.top", "search.highlight"])
     cfg.update(
-        site_name=cfg.get("site_name") or t("site.name", organisation=org),
+        site_name=plain_label(cfg.get("site_name") or t("site.name", organisation=org)),
         docs_dir=str(docs_dir), site_dir=str(site_dir), use_directory_urls=False,
         theme=theme, nav=nav,
         not_in_nav="/items/\n/units/*\n/bulletins/*\n",
@@ -137,19 +139,22 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
     day = resolve_as_of(settings, as_of)
     lang = lang or (settings.language if settings else "zh")
     aud = Audience(audience) if audience else (settings.audience if settings else Audience.internal)
-    transitions, history_available = {}, False
+    shown = redact(ledger) if aud == Audience.public else ledger
+    transitions, history_available, history_pages = {}, False, {}
     if repo is not None:
         try:
             with open_history(repo, "HEAD", ledger_dir, cache) as history:
                 transitions = history.compute_transitions()
                 history_available = True
+                # the weekly bulletins need the history open: each week reads the ledger as it stood then
+                history_pages = bulletin_pages(history)(shown, ledger, day, lang, aud)
         except LedgerError as exc:
             if any(p.code != "history.not_a_repo" for p in exc.problems):
                 return None, exc.problems
     started = time.perf_counter()
-    shown = redact(ledger) if aud == Audience.public else ledger
     renderer = Renderer(RenderInput(shown, ledger, day, lang, aud == Audience.internal, transitions, history_available))
     pages = renderer.render_all()
+    pages.update(history_pages)
     if extra_pages is not None:
         pages.update(extra_pages(shown, ledger, day, lang, aud))
     rendered = time.perf_counter()
@@ -164,7 +169,10 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         for rel, text in pages.items():
             path = docs_dir / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            if isinstance(text, bytes):  # extra files (a .docx, a feed) are written as they are
+                path.write_bytes(text)
+            else:
+                path.write_text(text, encoding="utf-8")
         (docs_dir / "assets").mkdir(exist_ok=True)
         for name in ("rectify.css", "rectify.js"):
             (docs_dir / "assets" / name).write_bytes((Path(__file__).parent / "assets" / name).read_bytes())
@@ -181,7 +189,8 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
             return None, [Problem.at(str(out), None, "site.external_reference", where=w) for w in leaks[:20]]
         _swap(site_dir, out)
         done = time.perf_counter()
-        return BuildResult(out, len(pages) + len(guide), rendered - started, done - rendered), []
+        count = sum(1 for rel in pages if rel.endswith(".md"))
+        return BuildResult(out, count + len(guide), rendered - started, done - rendered), []
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

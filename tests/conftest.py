@@ -136,3 +136,18 @@ def rectify(capsys, *args: str) -> tuple[int, str, str]:
     code = main([*args, "--no-cache"] if args and args[0] in ("validate", "status") else list(args))
     out = capsys.readouterr()
     return code, out.out, out.err
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory):
+    """The example ledger replayed into a dated repository and built, once per test session."""
+    from site_builder.replay import replay
+    base = tmp_path_factory.mktemp("example")
+    replay(ROOT / "ledger", base / "repo")
+    code = main(["build", str(base / "repo" / "ledger"), "--repo", str(base / "repo"), "--out", str(base / "site"),
+                 "--no-cache", "--config", str(ROOT / "mkdocs.yml"), "--docs", str(ROOT / "docs")])
+    assert code == 0
+    return base / "site"

@@ -25,18 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "ledger"
 
 
-@pytest.fixture(scope="session")
-def example_site(tmp_path_factory):
-    """The example ledger replayed into a dated repository and built, once per test session."""
-    base = tmp_path_factory.mktemp("example")
-    replay(EXAMPLE, base / "repo")
-    from site_builder.cli import main
-    code = main(["build", str(base / "repo" / "ledger"), "--repo", str(base / "repo"), "--out", str(base / "site"),
-                 "--no-cache", "--config", str(ROOT / "mkdocs.yml"), "--docs", str(ROOT / "docs")])
-    assert code == 0
-    return base / "site"
-
-
 def figures(html: str, scope: str = "") -> dict[str, str]:
     """``data-figure`` cells of a page (optionally only after the heading containing ``scope``)."""
     html = html[html.index("<article"):]

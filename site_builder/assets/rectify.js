@@ -7,8 +7,9 @@
     return cell.getAttribute("data-sort") || cell.textContent.trim();
   }
   function compare(a, b) {
-    var na = parseFloat(a), nb = parseFloat(b);
-    if (!isNaN(na) && !isNaN(nb) && /^[-\d.]/.test(a) && /^[-\d.]/.test(b)) { return na - nb; }
+    // only whole numbers (and percentages) compare as numbers: "2023-08-31" and "2023-R2-001" are text
+    var number = /^-?[\d.]+%?$/;
+    if (number.test(a) && number.test(b)) { return parseFloat(a) - parseFloat(b); }
     return a.localeCompare(b, "zh");
   }
   function makeSortable(table) {

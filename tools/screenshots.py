@@ -1,0 +1,133 @@
+"""Full-page screenshots of a built site, for a reviewer's eyes.
+
+    .venv/bin/python tools/screenshots.py [SITE_DIR] [OUT_DIR]      (defaults: site, build/screenshots)
+
+Serves SITE_DIR on 127.0.0.1 (a free port, only for the run), opens it in Debian's headless Chromium
+(/usr/bin/chromium, driven by Playwright; nothing is downloaded) at 1280 px wide, and saves PNGs of
+the overview, a round, a unit, an item and the alerts page. Requests to any other host are blocked
+and reported. Chinese needs a CJK font: without one (Debian: apt-get install fonts-noto-cjk) the
+text shows as boxes, and the script says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+WIDTH = 1280
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
+        pass
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # the browser hung up mid-download (the search index): not our concern
+
+
+@contextlib.contextmanager
+def serve(site_dir: Path):
+    server = _Server(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site_dir)))
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def has_cjk_font() -> bool | None:
+    """True/False when fontconfig can tell, None when fc-list is not there."""
+    if not shutil.which("fc-list"):
+        return None
+    out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout
+    return bool(out.strip())
+
+
+def pick(site: Path, folder: str, prefer: str | None = None) -> str | None:
+    pages = sorted(p.name for p in (site / folder).glob("*.html") if p.name != "index.html")
+    if not pages:
+        return None
+    if prefer and prefer in pages:
+        return f"{folder}/{prefer}"
+    return f"{folder}/{pages[-1] if folder == 'rounds' else pages[0]}"
+
+
+def targets(site: Path) -> list[tuple[str, str]]:
+    chosen = [("overview", "index.html"), ("round", pick(site, "rounds", "2023-R2.html")),
+              ("unit", pick(site, "units", "rural-revit.html")), ("item", pick(site, "items", "2023-R2-001.html")),
+              ("alerts", "alerts.html")]
+    return [(name, path) for name, path in chosen if path and (site / path).is_file()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Full-page screenshots of a built Rectification Ledger site.")
+    parser.add_argument("site", nargs="?", default="site", help="the built site (default: site)")
+    parser.add_argument("out", nargs="?", default="build/screenshots", help="where the PNGs go (default: build/screenshots)")
+    args = parser.parse_args(argv)
+    site, out = Path(args.site).resolve(), Path(args.out)
+    if not (site / "index.html").is_file():
+        print(f"{site} has no index.html: build the site first (make site).", file=sys.stderr)
+        return 2
+    if not CHROMIUM.exists():
+        print(f"{CHROMIUM} is missing: apt-get install chromium", file=sys.stderr)
+        return 2
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("The playwright Python package is missing: .venv/bin/pip install -e '.[test]'", file=sys.stderr)
+        return 2
+    cjk = has_cjk_font()
+    if cjk is False:
+        print("No Chinese font found (fc-list :lang=zh is empty): Chinese will show as boxes. "
+              "Install one, e.g. apt-get install fonts-noto-cjk", file=sys.stderr)
+    elif cjk is None:
+        print("fc-list not found; cannot tell whether a Chinese font is installed "
+              "(if the screenshots show boxes: apt-get install fonts-noto-cjk)", file=sys.stderr)
+    out.mkdir(parents=True, exist_ok=True)
+    foreign: list[str] = []
+    problems: list[str] = []
+    saved: list[Path] = []
+    with serve(site) as origin, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": WIDTH, "height": 900}, locale="zh-CN")
+            context.route(lambda url: not url.startswith((origin + "/", "data:", "blob:")),
+                          lambda route: (foreign.append(route.request.url), route.abort()))
+            page = context.new_page()
+            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            for name, path in targets(site):
+                page.goto(f"{origin}/{path}", wait_until="networkidle")
+                page.evaluate("document.fonts.ready.then(() => true)")
+                target = out / f"{name}.png"
+                page.screenshot(path=str(target), full_page=True)
+                saved.append(target)
+                print(f"{target}  ←  {path}")
+        finally:
+            browser.close()
+    for line in problems:
+        print(line, file=sys.stderr)
+    if foreign:
+        print(f"blocked requests to other hosts: {sorted(set(foreign))}", file=sys.stderr)
+    return 1 if foreign or not saved else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
