@@ -323,14 +323,15 @@ class _Importer:
         filled = {name: r.text(name) for name in self.cols if r.text(name)}
         if not filled:
             return None, current_aspect
-        if set(filled) <= {"seq", "problem", "aspect"} and "measures" not in filled:
-            label = filled.get("problem") or filled.get("aspect") or ""
+        if len(set(filled.values())) == 1:     # one text only (or one merged across): a label, not an item
+            name = min(filled, key=lambda n: self.cols[n])
+            label = filled[name]
             aspect = self.aspects.get(self._aspect_key(label))
             if aspect is not None:
                 return None, aspect
-            if len(filled) == 1 and "seq" in filled:
+            if set(filled) == {"seq"} and label.isdigit():
                 return None, current_aspect
-            self.error(r.at("problem" if "problem" in filled else "aspect"), "excel.row_not_understood", value=label[:40])
+            self.error(r.at(name), "excel.row_not_understood", value=label[:40])
             return None, current_aspect
         before = len(self.problems)
         fields: dict[str, Any] = {"round": self.rnd.id}
@@ -583,6 +584,17 @@ def _cell_of(problem: Problem, text: str, row: _Row) -> str:
     return row.at("problem")
 
 
+def _sheet_order(p: Problem) -> tuple:
+    """Problems of a sheet top to bottom, left to right ("A10" after "A9")."""
+    m = re.search(r"!([A-Z]+)(\d+)$", p.file)
+    if not m:
+        return (0, 0, 0, p.file)
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return (1, int(m.group(2)), col, p.file)
+
+
 def import_workbook(ws: Workspace, path: Path, round_id: str, *, display: str | None = None, sheet: str | None = None,
                     columns: dict[str, tuple[str, ...]] | None = None, opened: dt.date | None = None,
                     undated: dt.date | None = None) -> ImportResult:
@@ -619,7 +631,7 @@ def import_workbook(ws: Workspace, path: Path, round_id: str, *, display: str | 
             if fields["id"] in given:
                 importer.error(fields["_row"].at("id"), "excel.id_twice", value=fields["id"], cell=given[fields["id"]])
             given.setdefault(fields["id"], fields["_row"].at("id"))
-    result.problems = importer.problems
+    result.problems = sorted(importer.problems, key=_sheet_order)
     if result.problems:
         return result
     files: dict[str, str] = {}
@@ -647,7 +659,7 @@ def import_workbook(ws: Workspace, path: Path, round_id: str, *, display: str | 
         else:
             mapped.append(p)
     if mapped:
-        result.problems = sorted(set(mapped))
+        result.problems = sorted(set(mapped), key=_sheet_order)
         result.items = []
         return result
     ws.write(files)

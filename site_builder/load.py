@@ -58,12 +58,16 @@ _TYPE_CODES = {
     "less_than_equal": "schema.too_large",
     "string_too_long": "schema.too_long",
     "int_from_float": "schema.expected_number",
+    "literal_error": "schema.enum",
+    "finite_number": "schema.expected_number",
 }
 
 
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int) and abs(value) >= 10 ** 40:
+        return "…"  # a number longer than any field needs; repr() of a huge one even fails
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, dict):
@@ -92,7 +96,7 @@ def _problem_from_pydantic(err: dict, text: str, file: str) -> Problem:
         return Problem.at(file, yamlsafe.locate(text, loc[:-1]), code, **params)
     if value is None and etype not in ("missing", "extra_forbidden"):
         return Problem.at(file, yamlsafe.locate(text, loc), "schema.empty_value", field=field_name)
-    if etype == "enum":
+    if etype in ("enum", "literal_error"):
         params["expected"] = " / ".join(re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", ""))))
     if etype in ("greater_than_equal", "less_than_equal"):
         params["limit"] = next(iter(err.get("ctx", {}).values()), "")
@@ -128,7 +132,11 @@ def check_file(raw: bytes, kind: str, file: str) -> tuple[Any, BaseModel | None,
         failed_under = {tuple(e["loc"][:-1]) for e in errors if len(e["loc"]) > 1}
         failed_under |= {loc[:i] for loc in failed_under for i in range(1, len(loc))}
         errors = [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in failed_under)]
-        return data, None, [_problem_from_pydantic(e, text or "", file) for e in errors]
+        limit = yamlsafe.MAX_FILE_PROBLEMS
+        problems = [_problem_from_pydantic(e, text or "", file) for e in errors[:limit]]
+        if len(errors) > limit:
+            problems.append(Problem.at(file, None, "load.more_problems", count=len(errors) - limit))
+        return data, None, problems
 
 
 # ---------------------------------------------------------------- the cache
@@ -329,6 +337,11 @@ def load_ledger(ledger_dir: str | os.PathLike, cache: ParseCache | None = None,
         if kind is None:
             if rel.endswith((".yaml", ".yml")) or rel.startswith("issues/"):
                 problems.append(Problem.at(display, None, "load.unknown_file"))
+            continue
+        if (root / rel).stat().st_size > yamlsafe.MAX_FILE_BYTES:  # refuse before reading a huge file
+            problems.append(Problem.at(display, None, "load.too_large", size=(root / rel).stat().st_size,
+                                       limit=yamlsafe.MAX_FILE_BYTES))
+            checked.append((rel, display, None))
             continue
         raw = (root / rel).read_bytes()
         model, file_problems, blob = cache.get(raw, kind, display)

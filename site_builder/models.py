@@ -11,13 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WEEK_RE = r"^\d{4}-W\d{2}$"
+
+
+_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[ Tt]\d")
 
 
 def _strict_date(value: Any) -> Any:
@@ -27,6 +30,8 @@ def _strict_date(value: Any) -> Any:
         raise ValueError("date_not_datetime")
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, str) and _DATETIME_RE.match(value):
+        raise ValueError("date_not_datetime")
     if not isinstance(value, str) or not _DATE_RE.match(value):
         raise ValueError("date_format")
     try:
@@ -39,6 +44,8 @@ Date = Annotated[dt.date, BeforeValidator(_strict_date),
                  Field(json_schema_extra={"type": "string", "format": "date"})]
 Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=False, min_length=1)]
 Id = Annotated[str, StringConstraints(strict=True, pattern=ID_PATTERN, max_length=64)]
+#: numbers refuse YAML's yes/no (booleans), NaN and infinity
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 
 
 def _field(title: str, description: str, **kw: Any) -> Any:
@@ -138,23 +145,22 @@ class Thresholds(Frozen):
                                 default=7, ge=1, strict=True)
     backdate_days: int = _field("补记容许天数", "记录日期最多可早于提交它的 commit 多少天。",
                                 default=7, ge=0, strict=True)
-    lag_margin: float = _field("进度滞后容差", "任务进度落后时间进度超过多少个百分点即视为进度滞后（总览标红）并列入提醒函。",
+    lag_margin: Number = _field("进度滞后容差", "任务进度落后时间进度超过多少个百分点即视为进度滞后（总览标红）并列入提醒函。",
                                default=10.0, ge=0)
 
 
 class Scoring(Frozen):
-    completion: float = _field("完成率权重", "评估打分中整改完成率所占分值。", default=60, ge=0)
-    on_time: float = _field("按期权重", "评估打分中按期完成（无逾期）所占分值。", default=20, ge=0)
-    reporting: float = _field("报告权重", "评估打分中按时报告所占分值。", default=10, ge=0)
-    verification: float = _field("核账权重", "评估打分中一次核账通过所占分值。", default=10, ge=0)
+    completion: Number = _field("完成率权重", "评估打分中整改完成率所占分值。", default=60, ge=0)
+    on_time: Number = _field("按期权重", "评估打分中按期完成（无逾期）所占分值。", default=20, ge=0)
+    reporting: Number = _field("报告权重", "评估打分中按时报告所占分值。", default=10, ge=0)
+    verification: Number = _field("核账权重", "评估打分中一次核账通过所占分值。", default=10, ge=0)
 
 
 class Settings(Frozen):
     """台账设置 (ledger/ledger.yaml)."""
     organisation: Text = _field("组织名称", "本台账所属的县（市、区）党委，如“某县县委”。")
     office: Text = _field("监督办名称", "负责整改监督的办公室全称。")
-    language: str = _field("语言", "站点与通报的语言：zh 中文（默认）或 en 英文。",
-                           default="zh", pattern=r"^(zh|en)$")
+    language: Literal["zh", "en"] = _field("语言", "站点与通报的语言：zh 中文（默认）或 en 英文。", default="zh")
     timezone: Text = _field("时区", "计算每周通报截止时间所用的时区。", default="Asia/Shanghai")
     as_of: Date | None = _field("统计截止日", "所有数字按此日期计算；不填则为当天。", default=None)
     audience: Audience = _field("发布范围", "默认构建的版本：internal 内部版，public 公开版（不含人名、内部备注和佐证材料）。",
@@ -317,7 +323,7 @@ class Evaluation(Frozen):
     unit: Id = _field("单位", "被评估单位编号。")
     round: Id = _field("轮次", "轮次编号。")
     date: Date = _field("评估日期", "评估日期。")
-    score: float = _field("最终得分", "监督办确定的最终得分（0–100）。", ge=0, le=100)
+    score: Number = _field("最终得分", "监督办确定的最终得分（0–100）。", ge=0, le=100)
     reasons: Text = _field("评分理由", "最终得分与规则建议分不同时的理由或评价意见。")
 
 

@@ -10,7 +10,9 @@ composes the file again only when a problem needs a line and column.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 from typing import Any
 
 import yaml
@@ -38,6 +40,12 @@ _STR = "tag:yaml.org,2002:str"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
 _SCALARS = yaml.constructor.SafeConstructor()
+_PLAIN_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "timestamp",
+                                                           "seq", "map"))
+
+
+def _short(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _build(node: Any) -> Any:
@@ -51,15 +59,25 @@ def _build(node: Any) -> Any:
         tag = node.tag
         if tag == _STR or tag == _TIMESTAMP:
             return node.value
-        return _SCALARS.construct_object(node, deep=True)
+        if tag not in _PLAIN_TAGS:
+            raise _Refused("load.tag", node.start_mark, tag=tag.rsplit(":", 1)[-1][:30])
+        try:
+            return _SCALARS.construct_object(node, deep=True)
+        except (ValueError, IndexError, KeyError, TypeError, yaml.YAMLError):
+            raise _Refused("load.bad_scalar", node.start_mark, value=_short(node.value)) from None
+    if node.tag not in _PLAIN_TAGS:
+        raise _Refused("load.tag", node.start_mark, tag=node.tag.rsplit(":", 1)[-1][:30])
     if cls is yaml.SequenceNode:
         return [_build(child) for child in node.value]
     mapping: dict = {}
     for key_node, value_node in node.value:
         if key_node.tag == _MERGE:
             raise _Refused("load.merge_key", key_node.start_mark)
-        if key_node.__class__ is not yaml.ScalarNode or key_node.tag != _STR:
-            raise _Refused("load.key_not_text", key_node.start_mark, key=str(key_node.value)[:40])
+        if key_node.__class__ is not yaml.ScalarNode:
+            raise _Refused("load.key_not_text", key_node.start_mark,
+                           key="[…]" if key_node.__class__ is yaml.SequenceNode else "{…}")
+        if key_node.tag != _STR:
+            raise _Refused("load.key_not_text", key_node.start_mark, key=_short(key_node.value))
         key = key_node.value
         if key in mapping:
             raise _Refused("load.duplicate_key", key_node.start_mark, key=key)
@@ -68,9 +86,10 @@ def _build(node: Any) -> Any:
 
 
 def _pos_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (in characters, as editors count) of a byte offset."""
     line = raw.count(b"\n", 0, offset) + 1
-    col = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
-    return line, col
+    start = raw.rfind(b"\n", 0, offset) + 1
+    return line, len(raw[start:offset].decode("utf-8", "replace")) + 1
 
 
 def _mark_pos(mark: Any) -> tuple[int, int]:
@@ -92,21 +111,45 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
                                  byte=f"0x{raw[exc.start]:02X}")]
 
 
-def _anchor_problems(text: str, file: str) -> list[Problem]:
-    # Only files containing '&' or '*' can hold anchors or aliases; the event scan is cheap
-    # but not free, so most files skip it.
-    if "&" not in text and "*" not in text:
+MAX_DEPTH = 64          # a real ledger file nests four or five levels deep
+MAX_FILE_PROBLEMS = 50  # past this, one more line says how many were left out
+_DEEP_HINT = re.compile(r"(?:-[ \t]+){8}|^[ \t]{64,}", re.M)
+
+
+def _event_problems(text: str, file: str) -> list[Problem]:
+    """Anchors, aliases and runaway nesting, found on the event stream before anything is built.
+
+    libyaml's composer recurses in C, so a few KB of nested brackets would crash the process; the
+    event scan is iterative. It is skipped for files that cannot hold any of these (nearly all).
+    """
+    if "&" not in text and "*" not in text and text.count("[") + text.count("{") <= MAX_DEPTH \
+            and not _DEEP_HINT.search(text):
         return []
     problems = []
+    depth = 0
     try:
         for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return [Problem.at(file, _mark_pos(event.start_mark), "load.too_deep", limit=MAX_DEPTH)]
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
             if isinstance(event, yaml.AliasEvent):
                 problems.append(Problem.at(file, _mark_pos(event.start_mark), "load.alias", name=event.anchor))
             elif getattr(event, "anchor", None):
                 problems.append(Problem.at(file, _mark_pos(event.start_mark), "load.anchor", name=event.anchor))
     except yaml.YAMLError:
-        return []  # the load below reports the syntax error with its place
+        return problems  # the load below reports the syntax error with its place
     return problems
+
+
+def cap_problems(problems: list[Problem], file: str) -> list[Problem]:
+    """At most ``MAX_FILE_PROBLEMS`` problems of one file, then one line saying how many more."""
+    if len(problems) <= MAX_FILE_PROBLEMS:
+        return problems
+    return problems[:MAX_FILE_PROBLEMS] + [Problem.at(file, None, "load.more_problems",
+                                                      count=len(problems) - MAX_FILE_PROBLEMS)]
 
 
 #: PyYAML's problem texts → our message codes, for the mistakes people make most
@@ -115,7 +158,7 @@ _SYNTAX_CODES = (
     ("could not find expected ':'", "load.missing_colon"),
     ("found unexpected end of stream", "load.unclosed"),
     ("found unexpected end", "load.unclosed"),
-    ("did not find expected ',' or", "load.unclosed"),
+    ("did not find expected ',' or", "load.flow_separator"),
     ("did not find expected key", "load.indentation"),
     ("expected <block end>", "load.indentation"),
     ("did not find expected '-' indicator", "load.indentation"),
@@ -126,8 +169,17 @@ _SYNTAX_CODES = (
 def _yaml_error(exc: yaml.YAMLError, file: str, text: str = "") -> Problem:
     if isinstance(exc, _Refused):
         return Problem.at(file, _mark_pos(exc.problem_mark), exc.code, **exc.params)
+    if isinstance(exc, yaml.reader.ReaderError):
+        # libyaml gives a byte offset into the UTF-8 text
+        prefix = text.encode("utf-8")[:exc.position].decode("utf-8", "replace")
+        line = prefix.count("\n") + 1
+        col = len(prefix) - (prefix.rfind("\n") + 1) + 1
+        return Problem.at(file, (line, col), "load.control_char", char=f"U+{exc.character:04X}")
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     detail = (getattr(exc, "problem", None) or str(exc)).strip()
+    context = getattr(exc, "context", None) or ""
+    if "unexpected end" in detail and "quoted scalar" in context and getattr(exc, "context_mark", None):
+        return Problem.at(file, _mark_pos(exc.context_mark), "load.unclosed_quote")
     pos = _mark_pos(mark)
     line = text.splitlines()[pos[0] - 1] if text and 0 < pos[0] <= len(text.splitlines()) else ""
     if "\\t" in detail or "tab" in detail or "\t" in line[:len(line) - len(line.lstrip())] or line[pos[1] - 1:pos[1]] == "\t":
@@ -143,21 +195,31 @@ def parse(raw: bytes, file: str) -> tuple[Any, list[Problem]]:
     text, problems = decode(raw, file)
     if text is None:
         return None, problems
-    problems = _anchor_problems(text, file)
+    problems = _event_problems(text, file)
     if problems:
-        return None, problems
+        return None, cap_problems(problems, file)
     try:
         node = yaml.compose(text, Loader=yaml.CSafeLoader)
         data = None if node is None else _build(node)
     except yaml.YAMLError as exc:
         return None, [_yaml_error(exc, file, text)]
     except RecursionError:
-        return None, [Problem.at(file, None, "load.too_deep")]
+        return None, [Problem.at(file, None, "load.too_deep", limit=MAX_DEPTH)]
     if data is None:
         return None, [Problem.at(file, None, "load.empty")]
     if not isinstance(data, dict):
-        return None, [Problem.at(file, (1, 1), "load.root_not_mapping", got=type(data).__name__)]
+        code = "load.root_is_list" if isinstance(data, list) else "load.root_is_value"
+        return None, [Problem.at(file, (1, 1), code)]
     return data, []
+
+
+@functools.lru_cache(maxsize=16)
+def _composed(text: str) -> Any:
+    # one file's problems are placed one after another: compose it once, not once per problem
+    try:
+        return yaml.compose(text, Loader=yaml.CSafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return None
 
 
 def locate(text: str, path: tuple, key: bool = False) -> tuple[int, int]:
@@ -165,10 +227,7 @@ def locate(text: str, path: tuple, key: bool = False) -> tuple[int, int]:
 
     Walks as far as the path exists, so a missing field points at the mapping that lacks it.
     """
-    try:
-        node = yaml.compose(text, Loader=yaml.CSafeLoader)
-    except yaml.YAMLError:
-        return (1, 1)
+    node = _composed(text)
     if node is None:
         return (1, 1)
     mark = node.start_mark

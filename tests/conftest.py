@@ -127,7 +127,8 @@ def _env() -> dict:
     import os
     env = dict(os.environ)
     env.pop("GITHUB_ACTIONS", None)
-    env["RECTIFY_CACHE_DIR"] = env.get("RECTIFY_TEST_CACHE", "/nonexistent-cache-disabled")
+    import tempfile
+    env["RECTIFY_CACHE_DIR"] = tempfile.mkdtemp(prefix="rectify-cache-")
     return env
 
 
