@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -447,9 +448,28 @@ class BulletinBuilder:
             action_counts=ctx.action_counts(), ranking=ctx.ranking(), lagging=ctx.lagging(th, rounds),
             notes=notes, next_steps=next_steps), []
 
+    def issue_end(self, issue: dt.date) -> dt.datetime:
+        """The last instant of the issue day: the office's notes are read as they stood then."""
+        return dt.datetime.combine(issue + dt.timedelta(days=1), dt.time(0), tzinfo=self.tz) - _TICK
+
+    def fingerprint(self, week: str, extra: str = "") -> str | None:
+        """A key that changes whenever the bulletin of ``week`` could: the commit at the end of its
+        issue day (whose first-parent ancestry is every commit the bulletin reads), the ledger's
+        first commit, the time zone, the audience and the ledger's place in the repository."""
+        try:
+            _, end = week_bounds(week, self.tz)
+        except WeekError:
+            return None
+        commit = self.commit_at(self.issue_end(end.date()))
+        if commit is None:
+            return None
+        text = "|".join((week, commit.sha, self.history.commits[0].sha, self.tz_name, self.audience,
+                         self.history.ledger_prefix, extra))
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
     def notes(self, week: str, issue: dt.date) -> tuple[tuple[str, ...], tuple[str, ...], list[Problem]]:
         """The office's notes for ``week`` as they stood at the end of the issue day."""
-        commit = self.commit_at(dt.datetime.combine(issue + dt.timedelta(days=1), dt.time(0), tzinfo=self.tz) - _TICK)
+        commit = self.commit_at(self.issue_end(issue))
         path = f"{self.history.ledger_prefix}bulletins/{week}.yaml"
         blob = self.blob_at(path, commit)
         if blob is None:

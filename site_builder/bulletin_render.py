@@ -9,8 +9,13 @@ that no text can end an HTML block and turn into Markdown.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import sqlite3
 import uuid
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 from xml.sax.saxutils import escape, quoteattr
 
@@ -93,18 +98,51 @@ def bulletin_markdown(b: Bulletin, lang: str = "zh", *, links: bool = False, int
         reason=lambda r: reason_text(r, lang))
 
 
-def archive_markdown(weeks: list[tuple[str, Bulletin | None]], ledger: Ledger, lang: str = "zh") -> str:
+@dataclass(frozen=True)
+class Summary:
+    """What the archive and the feed show of one week's bulletin (kept with the cached outputs)."""
+    week: str
+    year: int
+    number: int
+    start: dt.date
+    end: dt.date
+    issue_date: dt.date
+    timezone: str
+    rounds: tuple[tuple[str, str, float], ...]      # (round id, name, completion rate)
+    cleared: int                                    # cleared this week
+    overdue: int                                    # overdue items at the end of the week
+
+    @classmethod
+    def of(cls, b: Bulletin) -> "Summary":
+        return cls(b.week, b.year, b.number, b.start, b.end, b.issue_date, b.timezone,
+                   tuple((r.round_id, r.name, r.completion_rate) for r in b.rounds), b.cleared_this_week, b.overdue_total)
+
+    def to_json(self) -> str:
+        data = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.__dict__.items()}
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Summary":
+        data = json.loads(text)
+        for k in ("start", "end", "issue_date"):
+            data[k] = dt.date.fromisoformat(data[k])
+        data["rounds"] = tuple((rid, name, float(rate)) for rid, name, rate in data["rounds"])
+        return cls(**data)
+
+
+def archive_markdown(weeks: list[tuple[str, Summary | None]], ledger: Ledger, lang: str = "zh") -> str:
     """``bulletins/index.md``: one row per week, newest first, with the key figures."""
     names = {rid: r.name for rid, r in ledger.rounds.items()}
     for _, b in weeks:
-        for r in (b.rounds if b else ()):
-            names.setdefault(r.round_id, r.name)
-    shown = [rid for rid in names if any(b and any(r.round_id == rid for r in b.rounds) for _, b in weeks)]
-    rows = [{"week": w, "b": b, "completion": {r.round_id: r.completion_rate for r in b.rounds} if b else {}}
+        for rid, name, _ in (b.rounds if b else ()):
+            names.setdefault(rid, name)
+    present = {rid for _, b in weeks if b for rid, _, _ in b.rounds}
+    rows = [{"week": w, "b": b, "completion": {rid: rate for rid, _, rate in b.rounds} if b else {}}
             for w, b in reversed(weeks)]
     return _env().get_template("bulletins_index.md.j2").render(
         page_title=front_title(translate("bulletin.archive_title", lang)), rows=rows,
-        rounds=[(rid, _oneline(names[rid])) for rid in shown], t=lambda code, **kw: translate(code, lang, **kw))
+        rounds=[(rid, _oneline(names[rid])) for rid in names if rid in present],
+        t=lambda code, **kw: translate(code, lang, **kw))
 
 
 def _stamp(day: dt.date, tz: str) -> str:
@@ -116,7 +154,7 @@ def _entry_id(organisation: str, week: str) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"rectify-bulletin:{organisation}:{week}"))
 
 
-def feed_xml(bulletins: list[Bulletin], organisation: str, office: str, lang: str = "zh") -> bytes:
+def feed_xml(bulletins: list[Summary], organisation: str, office: str, lang: str = "zh") -> bytes:
     """An Atom feed of the bulletins, newest first; links are relative to ``bulletins/``, and the
     only absolute URI is the Atom namespace. ``updated`` is an issue date, never the build time."""
     title = translate("bulletin.feed_title", lang, organisation=organisation)
@@ -131,10 +169,8 @@ def feed_xml(bulletins: list[Bulletin], organisation: str, office: str, lang: st
            '  <link rel="alternate" type="text/html" href="index.html"/>',
            f"  <author><name>{escape(office)}</name></author>"]
     for b in ordered:
-        rounds = "".join(translate("bulletin.feed_round", lang, name=r.name, completion=r.completion_rate)
-                         for r in b.rounds)
-        summary = translate("bulletin.feed_summary", lang, week=b.week, cleared=b.cleared_this_week,
-                            overdue=b.overdue_total, rounds=rounds)
+        rounds = "".join(translate("bulletin.feed_round", lang, name=name, completion=rate) for _, name, rate in b.rounds)
+        summary = translate("bulletin.feed_summary", lang, week=b.week, cleared=b.cleared, overdue=b.overdue, rounds=rounds)
         entry_title = translate("bulletin.page_title", lang, year=b.year, number=b.number, week=b.week)
         out += ["  <entry>",
                 f"    <title>{escape(entry_title)}</title>",
@@ -148,26 +184,98 @@ def feed_xml(bulletins: list[Bulletin], organisation: str, office: str, lang: st
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
+# ---------------------------------------------------------------- the site
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """Everything a cached bulletin page depends on besides the history: this code, the figures'
+    code, the catalogue, the templates and python-docx."""
+    import docx
+
+    from . import audience, bulletin, bulletin_docx, messages, metrics, models, render
+    digest = hashlib.sha1(docx.__version__.encode() if hasattr(docx, "__version__") else b"")
+    for module in (audience, bulletin, bulletin_docx, messages, metrics, models, render):
+        digest.update(Path(module.__file__).read_bytes())
+    templates = Path(__file__).parent / "templates"
+    for name in ("bulletin.md.j2", "bulletins_index.md.j2"):
+        digest.update((templates / name).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
+class OutputStore:
+    """Finished weekly pages (Markdown, Word, summary) kept next to the parse cache.
+
+    A week's bulletin is fixed by the commit its notes were read at (every earlier commit is that
+    commit's ancestry), the ledger's first commit, the time zone, audience, language, the set of
+    pages it links to and the code: those make the key, so a site rebuild only computes the weeks
+    that a new commit can still change. Without a cache path it stores nothing."""
+
+    def __init__(self, path: Path | None):
+        self.db = None
+        if path is None:
+            return
+        try:
+            self.db = sqlite3.connect(path)
+            self.db.execute("CREATE TABLE IF NOT EXISTS week (key TEXT PRIMARY KEY, md TEXT, docx BLOB, summary TEXT)")
+        except (OSError, sqlite3.Error):
+            self.db = None
+
+    def get(self, key: str) -> tuple[str, bytes, Summary] | None:
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT md, docx, summary FROM week WHERE key = ?", (key,)).fetchone()
+            return (row[0], bytes(row[1]), Summary.from_json(row[2])) if row else None
+        except (sqlite3.Error, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, md: str, docx: bytes, summary: Summary) -> None:
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                self.db.execute("INSERT OR REPLACE INTO week VALUES (?, ?, ?, ?)", (key, md, docx, summary.to_json()))
+        except sqlite3.Error:
+            pass
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+
 def bulletin_pages(history: History) -> Callable[..., dict[str, str | bytes]]:
     """An ``extra_pages`` callable for ``site.build_site``: the archive, one page and one Word
     document per week since the ledger's first commit (up to the last week complete at ``as_of``),
-    and the feed. Weeks whose ledger did not load are listed without a page."""
+    and the feed. Weeks whose ledger did not load are listed without a page. Finished weeks are
+    kept in an ``OutputStore`` beside the history's parse cache."""
     from .bulletin_docx import bulletin_docx
 
     def pages(shown: Ledger, full: Ledger, as_of: dt.date, lang: str, audience) -> dict[str, str | bytes]:
         aud = getattr(audience, "value", audience) or "internal"
         builder = BulletinBuilder(history, full.settings, aud)
+        cache_path = getattr(history.cache, "path", None)
+        store = OutputStore(cache_path.with_name("bulletins.sqlite") if cache_path else None)
+        links = hashlib.sha1("\0".join(sorted(shown.items)).encode() + b"\1" + "\0".join(sorted(shown.units)).encode())
         out: dict[str, str | bytes] = {}
-        weeks: list[tuple[str, Bulletin | None]] = []
-        if not builder.problems:
-            for week in builder.weeks_until(as_of):
-                b, _ = builder.build(week)
-                weeks.append((week, b))
-                if b is None:
-                    continue
-                out[f"bulletins/{week}.md"] = bulletin_markdown(
-                    b, lang, links=True, item_links=set(shown.items), unit_links=set(shown.units))
-                out[f"bulletins/{week}.docx"] = bulletin_docx(b, lang)
+        weeks: list[tuple[str, Summary | None]] = []
+        try:
+            for week in ([] if builder.problems else builder.weeks_until(as_of)):
+                key = builder.fingerprint(week, f"{aud}|{lang}|{links.hexdigest()}|{_code_fingerprint()}")
+                hit = store.get(key) if key else None
+                if hit is None:
+                    b, _ = builder.build(week)
+                    if b is None:
+                        weeks.append((week, None))
+                        continue
+                    hit = (bulletin_markdown(b, lang, links=True, item_links=set(shown.items), unit_links=set(shown.units)),
+                           bulletin_docx(b, lang), Summary.of(b))
+                    if key:
+                        store.put(key, *hit)
+                out[f"bulletins/{week}.md"], out[f"bulletins/{week}.docx"] = hit[0], hit[1]
+                weeks.append((week, hit[2]))
+        finally:
+            store.close()
         settings = full.settings
         out["bulletins/index.md"] = archive_markdown(weeks, full, lang)
         out["bulletins/feed.xml"] = feed_xml([b for _, b in weeks if b], settings.organisation if settings else "",

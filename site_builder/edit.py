@@ -260,11 +260,12 @@ class Workspace:
         texts = dict(files)
         models: dict[str, Item] = {}
         duplicates = list(self.ledger.duplicates)
+        id_at = {v: k[5:] for k, v in self.ledger.paths.items() if k.startswith("item:")}
         for display, text in files.items():
             rel = display[len(prefix):]
             _, model, file_problems = check_file(text.encode("utf-8"), "item", display)
             problems += file_problems
-            old_id = next((k[5:] for k, v in self.ledger.paths.items() if k.startswith("item:") and v == display), None)
+            old_id = id_at.get(display)
             if old_id is not None and (model is None or model.id != old_id):
                 items.pop(old_id, None)
                 paths.pop("item:" + old_id, None)
@@ -476,8 +477,8 @@ def _edit(ws: Workspace, item_id: str, change: Callable[[CommentedMap, Item, str
     """Load an item for round-trip editing, apply ``change``, judge the result, write it or not."""
     display, path = ws.item_file(item_id)
     if display is None:
-        file = ws.display_of("issues")
-        return Outcome([Problem.at(file, None, "rule.unknown_item", item=item_id)], item_id)
+        missing = [p for p in ws.load_problems if p.code == "load.no_ledger_dir"]
+        return Outcome(missing or [Problem.at(ws.display_of("issues"), None, "rule.unknown_item", item=item_id)], item_id)
     old = ws.ledger.items.get(item_id)
     if old is None or ws.ledger.paths.get("item:" + item_id) != display:
         return Outcome([p for p in ws.load_problems if p.file == display] or

@@ -359,6 +359,9 @@ class _Importer:
                 self.error(r.at("id"), "excel.bad_id", value=value)
             elif value in self.ws.ledger.items:
                 self.error(r.at("id"), "excel.id_exists", value=value, path=self.ws.ledger.paths["item:" + value])
+            elif (self.ws.root / "issues" / self.rnd.id / f"{value}.yaml").exists():
+                self.error(r.at("id"), "excel.id_exists", value=value,
+                           path=self.ws.display_of(f"issues/{self.rnd.id}/{value}.yaml"))
             else:
                 fields["id"] = value
         round_text = r.text("round")
@@ -506,6 +509,7 @@ class _Importer:
             else:
                 loose.append(line)
         reports.sort(key=lambda rep: rep["date"])
+        fields["_done_day"] = reports[-1]["date"] if reports else None   # the last dated progress
         if loose:
             reports.append({"date": self.undated, "by": by, "text": "".join(loose)})
         fields["reports"] = reports
@@ -535,9 +539,8 @@ class _Importer:
             self.note(r.at("result"), "excel.partly_done", value=shown)
             all_done = False
         if all_done:
-            dated = [rep["date"] for rep in fields["reports"] if rep["date"] != self.undated or not r.text("progress")]
-            day = max((rep["date"] for rep in fields["reports"]), default=None)
-            if day is None or not dated:
+            day = fields["_done_day"]
+            if day is None:
                 self.note(r.at("result" if result_text else "status"), "excel.done_no_date", value=shown)
             else:
                 for m in fields["measures"]:

@@ -124,6 +124,8 @@ class History:
     def ledger_from_tree(self, tree: dict[str, str], sha: str = "") -> tuple[Ledger, list[Problem]]:
         need = [b for rel, b in tree.items() if kind_of(rel) and (b, kind_of(rel)) not in self.cache.models]
         contents = self.read_blobs(need)
+        self.cache.prepare([(contents.get(b, b""), kind_of(rel), b) for rel, b in tree.items()
+                            if kind_of(rel) and b in contents])
         checked, problems, blobs, display_blob = [], [], {}, {}
         for rel, blob in sorted(tree.items()):
             kind = kind_of(rel)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import marshal
+import pickle
+import multiprocessing
 import re
 import sqlite3
 from dataclasses import dataclass, field, replace
@@ -22,7 +23,9 @@ from . import yamlsafe
 from .models import (FILE_KINDS, ID_PATTERN, Action, BulletinNotes, Evaluation, Item, Round, Settings, Unit)
 from .problems import Problem
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
+_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[ Tt]\d")
+_DATE_SHAPE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PLACEHOLDER = "\0"
 
 
@@ -83,10 +86,12 @@ def _problem_from_pydantic(err: dict, text: str, file: str) -> Problem:
     etype = err["type"]
     field_name = next((str(x) for x in reversed(loc) if isinstance(x, str)), "")
     value = err.get("input")
-    if etype == "value_error":
-        code = "schema." + str(err.get("ctx", {}).get("error", "invalid"))
-        if code not in ("schema.date_format", "schema.date_impossible", "schema.date_not_datetime"):
-            code = "schema.invalid"
+    if etype == "date_type":
+        code = "schema.date_format"
+        if isinstance(value, str) and _DATETIME_RE.match(value):
+            code = "schema.date_not_datetime"
+        elif isinstance(value, str) and _DATE_SHAPE_RE.match(value):
+            code = "schema.date_impossible"
         return Problem.at(file, yamlsafe.locate(text, loc), code, field=field_name, value=_describe(value))
     code = _TYPE_CODES.get(etype, "schema.invalid")
     params: dict[str, Any] = {"field": field_name}
@@ -141,10 +146,32 @@ def check_file(raw: bytes, kind: str, file: str) -> tuple[Any, BaseModel | None,
 
 # ---------------------------------------------------------------- the cache
 
+PARALLEL_MIN = 200   # below this many files a process pool costs more than it saves
+
+
+def _payload(job: tuple[bytes, str]) -> bytes:
+    """What the cache stores for one file: plain data if it passed, else its problems."""
+    raw, kind = job
+    data, model, problems = check_file(raw, kind, _PLACEHOLDER)
+    return pickle.dumps((data if model is not None else None,
+                         tuple((p.line, p.col, p.code, p.params) for p in problems)), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _payloads(jobs: list[tuple[bytes, str]]) -> list[bytes]:
+    workers = os.cpu_count() or 1
+    if len(jobs) < PARALLEL_MIN or workers < 2:
+        return [_payload(job) for job in jobs]
+    # Parsing is CPU-bound Python: one process per core. The payloads come back as pickled plain data,
+    # cheaper to send than models; the parent rebuilds models from them in a twentieth of a parse.
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(_payload, jobs, chunksize=max(16, len(jobs) // (workers * 8)))
+
+
+
 class ParseCache:
     """Checked files by (blob id, kind), kept in SQLite between runs and in memory within one.
 
-    The store holds plain data (marshal, faster to read back than re-validating pickled models)
+    The store holds pickled plain data (faster to read back and validate than pickled models)
     or, for a file that failed, its problems without a file name, because one blob may live at
     several paths. Models are rebuilt from plain data, which costs a twentieth of a parse.
     """
@@ -164,29 +191,45 @@ class ParseCache:
             except (OSError, sqlite3.Error):  # an unusable cache is only a slower run
                 self.db = None
 
-    def _stored(self, blob: str, kind: str) -> tuple[Any, tuple[Problem, ...]] | None:
-        if self.db is None:
-            return None
-        row = self.db.execute("SELECT data FROM parsed WHERE blob = ? AND kind = ? AND version = ?",
-                              (blob, kind, CACHE_VERSION)).fetchone()
-        if row is None:
-            return None
-        data, problems = marshal.loads(row[0])
+    @staticmethod
+    def _decode(kind: str, payload: bytes) -> tuple[Any, tuple[Problem, ...]]:
+        data, problems = pickle.loads(payload)
         if problems:
             return None, tuple(Problem(_PLACEHOLDER, line, col, code, params) for line, col, code, params in problems)
         return FILE_KINDS[kind][0].model_validate(data), ()
 
+    def _stored_many(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+        if self.db is None or not keys:
+            return {}
+        found: dict[tuple[str, str], bytes] = {}
+        blobs = sorted({b for b, _ in keys})
+        for start in range(0, len(blobs), 900):
+            chunk = blobs[start:start + 900]
+            rows = self.db.execute(f"SELECT blob, kind, data FROM parsed WHERE version = ? AND blob IN "
+                                   f"({','.join('?' * len(chunk))})", [CACHE_VERSION, *chunk])
+            found.update({(b, k): d for b, k, d in rows})
+        return found
+
+    def prepare(self, entries: list[tuple[bytes, str, str]]) -> None:
+        """Check every (raw, kind, blob) not yet known, in parallel when there are many."""
+        todo = [(raw, kind, blob) for raw, kind, blob in entries if (blob, kind) not in self.models]
+        stored = self._stored_many([(blob, kind) for _, kind, blob in todo])
+        misses = []
+        for raw, kind, blob in todo:
+            payload = stored.get((blob, kind))
+            if payload is None:
+                misses.append((raw, kind, blob))
+            else:
+                self.models[(blob, kind)] = self._decode(kind, payload)
+        for (raw, kind, blob), payload in zip(misses, _payloads([(raw, kind) for raw, kind, _ in misses])):
+            self.models[(blob, kind)] = self._decode(kind, payload)
+            self.pending.append((blob, kind, payload))
+
     def get(self, raw: bytes, kind: str, file: str, blob: str | None = None) -> tuple[Any, list[Problem], str]:
         blob = blob or yamlsafe.blob_id(raw)
-        hit = self.models.get((blob, kind)) or self._stored(blob, kind)
-        if hit is None:
-            data, model, problems = check_file(raw, kind, _PLACEHOLDER)
-            hit = (model, tuple(problems))
-            stored = (data if model is not None else None,
-                      tuple((p.line, p.col, p.code, p.params) for p in problems))
-            self.pending.append((blob, kind, marshal.dumps(stored)))
-        self.models[(blob, kind)] = hit
-        model, problems = hit
+        if (blob, kind) not in self.models:
+            self.prepare([(raw, kind, blob)])
+        model, problems = self.models[(blob, kind)]
         return model, [replace(p, file=file) for p in problems], blob
 
     def scans(self, blobs: list[str]) -> dict[str, tuple[str | None, str | None]]:
@@ -331,6 +374,7 @@ def load_ledger(ledger_dir: str | os.PathLike, cache: ParseCache | None = None,
     checked: list[tuple[str, str, Any]] = []
     blobs: dict[str, str] = {}
     display_to_abs: dict[str, Path] = {}
+    found: list[tuple[str, str, bytes, str, str]] = []
     for rel in _walk(root):
         display = f"{prefix.rstrip('/')}/{rel}" if prefix else rel
         kind = kind_of(rel)
@@ -344,7 +388,10 @@ def load_ledger(ledger_dir: str | os.PathLike, cache: ParseCache | None = None,
             checked.append((rel, display, None))
             continue
         raw = (root / rel).read_bytes()
-        model, file_problems, blob = cache.get(raw, kind, display)
+        found.append((rel, display, raw, kind, yamlsafe.blob_id(raw)))
+    cache.prepare([(raw, kind, blob) for _, _, raw, kind, blob in found])
+    for rel, display, raw, kind, blob in found:
+        model, file_problems, _ = cache.get(raw, kind, display, blob)
         blobs[display] = blob
         display_to_abs[display] = root / rel
         problems.extend(file_problems)

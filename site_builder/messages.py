@@ -392,7 +392,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "excel.imported": ("已从 {file} 导入 {count} 个问题到 {folder}：{first} 至 {last}。", "imported {count} item(s) from {file} into {folder}: {first} to {last}."),
     "excel.nothing": ("{file} 中没有可导入的行。", "{file} has no row to import."),
     "excel.exported": ("已导出 {count} 个问题到 {out}。", "exported {count} item(s) to {out}."),
-    "excel.sheet_warnings": ("{count} 条提示。", "{count} note(s)."),
     "init.done": ("已创建台账仓库 {dir}，并已提交仓库骨架（不含 ledger/）。下一步：把 ledger/ 中的示例换成本县的台账，运行 rectify validate，再提交。",
                   "created the ledger repository {dir} and committed its skeleton (without ledger/). Next: replace the example in ledger/ by your county's ledger, run rectify validate, then commit."),
     "init.not_empty": ("文件夹 {dir} 已存在且不为空；请指定一个新文件夹。", "the folder {dir} exists and is not empty; name a new folder."),

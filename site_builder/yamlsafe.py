@@ -10,6 +10,7 @@ composes the file again only when a problem needs a line and column.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import re
@@ -40,6 +41,7 @@ _STR = "tag:yaml.org,2002:str"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
 _SCALARS = yaml.constructor.SafeConstructor()
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}$")
 _PLAIN_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "timestamp",
                                                            "seq", "map"))
 
@@ -58,7 +60,13 @@ def _build(node: Any) -> Any:
     if cls is yaml.ScalarNode:
         tag = node.tag
         if tag == _STR or tag == _TIMESTAMP:
-            return node.value
+            value = node.value
+            if len(value) == 10 and _DATE_RE.match(value):
+                try:
+                    return dt.date.fromisoformat(value)
+                except ValueError:
+                    return value  # an impossible date: the model reports it with its place
+            return value
         if tag not in _PLAIN_TAGS:
             raise _Refused("load.tag", node.start_mark, tag=tag.rsplit(":", 1)[-1][:30])
         try:

@@ -74,7 +74,7 @@ def test_warning_colours():
     assert metrics.warning_colour(item(), dt.date(2023, 9, 25), 7) == "yellow"    # measure due 09-30
     assert metrics.warning_colour(item(), dt.date(2023, 10, 1), 7) == "red"       # measure overdue
     assert metrics.warning_colour(item(status="cleared"), dt.date(2023, 12, 1), 7) is None
-    late = item(measures=[{"id": "M1", "text": "x", "owner": "y", "due": "2023-09-30", "done": "2023-09-01"}])
+    late = item(measures=[{"id": "M1", "text": "x", "owner": "y", "due": dt.date(2023, 9, 30), "done": dt.date(2023, 9, 1)}])
     assert metrics.warning_colour(late, dt.date(2023, 10, 16), 7) == "red"        # item overdue
 
 
