@@ -39,6 +39,36 @@ def plain_label(text: str) -> str:
     return text.translate(str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇", "\n": " "}))
 
 
+def split_blocks(page: str) -> tuple[str, list[str]]:
+    """Markdown with ``<!--rl:N-->`` markers in place of its HTML, and the HTML blocks.
+
+    Only front matter and heading lines stay Markdown (they make the title and the table of
+    contents); everything between headings in our templates is HTML already.
+    """
+    if page.startswith("---\n"):
+        end = page.index("\n---\n", 4) + 5
+        head, body = page[:end], page[end:]
+    else:
+        head, body = "", page
+    out, blocks, current = [head], [], []
+
+    def flush() -> None:
+        html = "\n".join(current).strip()
+        if html:
+            out.append(f"<!--rl:{len(blocks)}-->\n")
+            blocks.append(html)
+        current.clear()
+
+    for line in body.split("\n"):
+        if line.startswith("#"):
+            flush()
+            out.append(line + "\n")
+        else:
+            current.append(line)
+    flush()
+    return "\n".join(out), blocks
+
+
 def front_title(text: str) -> Markup:
     """A page title for YAML front matter: JSON is valid YAML; markup characters made full-width."""
     return Markup(json.dumps(plain_label(text), ensure_ascii=False))

@@ -27,10 +27,11 @@ from .messages import translate
 from .metrics import resolve_as_of
 from .models import Audience
 from .problems import LedgerError, Problem
-from .render import RenderInput, Renderer, plain_label
+from . import mkdocs_hooks
+from .render import RenderInput, Renderer, plain_label, split_blocks
 
 #: URLs that may appear in the output because they are identifiers, not requests
-_URL_RE = re.compile(rb"""(?:src|href|action|srcset|poster|data)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:https?:)?//""", re.I)
+_URL_RE = re.compile(rb"""(?:src|href|action|srcset|poster|data)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:https?:)?//""")
 
 
 #: the editors' guide in reading order; pages not listed follow alphabetically
@@ -80,6 +81,7 @@ def mkdocs_config(base: dict, ledger: Ledger, pages: dict[str, str], guide: list
         not_in_nav="/items/\n/units/*\n/bulletins/*\n",
         plugins=[{"search": {"lang": "zh" if lang == "zh" else "en", "separator": r"[\s\u200b\-]"}}],
         extra_css=["assets/rectify.css"], extra_javascript=["assets/rectify.js"],
+        hooks=[str(Path(__file__).with_name("mkdocs_hooks.py"))],
     )
     extra = dict(cfg.get("extra") or {})
     extra["generator"] = False
@@ -95,7 +97,7 @@ def external_references(site_dir: Path) -> list[str]:
     found = []
     for path in sorted(site_dir.rglob("*")):
         if path.suffix in (".html", ".css", ".svg") and path.is_file():
-            data = path.read_bytes()
+            data = path.read_bytes().lower()  # lower() and a case-sensitive pattern: far faster than re.I
             for m in _URL_RE.finditer(data):
                 snippet = data[m.start():m.end() + 60].split(b'"')[0].decode("utf-8", "replace")
                 found.append(f"{path.relative_to(site_dir)}: {snippet}")
@@ -166,13 +168,16 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         docs_dir, site_dir = staging / "docs", staging / "site"
         docs_dir.mkdir()
         guide = _copy_guide(docs_src, docs_dir)
+        mkdocs_hooks.BLOCKS.clear()
         for rel, text in pages.items():
             path = docs_dir / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             if isinstance(text, bytes):  # extra files (a .docx, a feed) are written as they are
                 path.write_bytes(text)
-            else:
-                path.write_text(text, encoding="utf-8")
+                continue
+            if rel.endswith(".md"):
+                text, mkdocs_hooks.BLOCKS[rel] = split_blocks(text)
+            path.write_text(text, encoding="utf-8")
         (docs_dir / "assets").mkdir(exist_ok=True)
         for name in ("rectify.css", "rectify.js"):
             (docs_dir / "assets" / name).write_bytes((Path(__file__).parent / "assets" / name).read_bytes())
