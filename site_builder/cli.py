@@ -131,6 +131,11 @@ def _load(args: argparse.Namespace):
     return ledger, sorted(set(problems))
 
 
+def _count(problems) -> int:
+    """Problems found, counting those a "more problems" line stands for."""
+    return sum(dict(p.params).get("count", 1) if p.code == "load.more_problems" else 1 for p in problems)
+
+
 def _emit_problems(args: argparse.Namespace, problems, lang: str) -> None:
     out = report.format_problems(problems, args.format, lang)
     if out:
@@ -146,7 +151,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     lang = _lang(args, ledger)
     _emit_problems(args, problems, lang)
     if problems:
-        print(translate("cli.summary", lang, count=len(problems)), file=sys.stderr)
+        print(translate("cli.summary", lang, count=_count(problems)), file=sys.stderr)
         return 1
     if args.format != "json":
         print(translate("cli.ok", lang, rounds=len(ledger.rounds), items=len(ledger.items)))
@@ -158,7 +163,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     lang = _lang(args, ledger)
     if problems:
         _emit_problems(args, problems, lang)
-        print(translate("cli.summary", lang, count=len(problems)), file=sys.stderr)
+        print(translate("cli.summary", lang, count=_count(problems)), file=sys.stderr)
         return 1
     print(report.status_text(ledger, args.as_of, lang))
     return 0
@@ -227,7 +232,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         with open(args.summary, "a", encoding="utf-8") as fh:
             fh.write(report.markdown_summary(problems, lang, "rectify check", report.moves_markdown(moves, ledger, lang)))
     if problems:
-        print(translate("cli.summary", lang, count=len(problems)), file=sys.stderr)
+        print(translate("cli.summary", lang, count=_count(problems)), file=sys.stderr)
         return 1
     if args.format != "json":
         print(translate("cli.check_ok", lang, commits=commits, moves=len(moves)))
@@ -256,7 +261,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     else:
         _emit_problems(args, problems, lang)
     if problems:
-        print(translate("cli.summary", lang, count=len(problems)), file=sys.stderr)
+        print(translate("cli.summary", lang, count=_count(problems)), file=sys.stderr)
         return 1
     print(translate("cli.audit_ok", lang, commits=len(commits)))
     return 0

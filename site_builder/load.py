@@ -69,8 +69,11 @@ _TYPE_CODES = {
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int) and abs(value) >= 10 ** 40:
-        return "…"  # a number longer than any field needs; repr() of a huge one even fails
+    if isinstance(value, int) and abs(value) >= 10 ** 20:
+        try:
+            return str(value)[:20] + "…"
+        except ValueError:  # more digits than Python will print
+            return "…"
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, dict):
@@ -94,6 +97,8 @@ def _problem_from_pydantic(err: dict, text: str, file: str) -> Problem:
             code = "schema.date_impossible"
         return Problem.at(file, yamlsafe.locate(text, loc), code, field=field_name, value=_describe(value))
     code = _TYPE_CODES.get(etype, "schema.invalid")
+    if isinstance(value, int) and not isinstance(value, bool) and code == "schema.expected_number":
+        return Problem.at(file, yamlsafe.locate(text, loc), "schema.number_too_large", field=field_name)
     params: dict[str, Any] = {"field": field_name}
     if etype == "extra_forbidden":
         return Problem.at(file, yamlsafe.locate(text, loc, key=True), code, **params)
@@ -138,9 +143,9 @@ def check_file(raw: bytes, kind: str, file: str) -> tuple[Any, BaseModel | None,
         failed_under |= {loc[:i] for loc in failed_under for i in range(1, len(loc))}
         errors = [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in failed_under)]
         limit = yamlsafe.MAX_FILE_PROBLEMS
-        problems = [_problem_from_pydantic(e, text or "", file) for e in errors[:limit]]
+        problems = sorted(_problem_from_pydantic(e, text or "", file) for e in errors[:limit])
         if len(errors) > limit:
-            problems.append(Problem.at(file, None, "load.more_problems", count=len(errors) - limit))
+            problems.append(yamlsafe.more_problems(file, problems[-1], len(errors) - limit))
         return data, None, problems
 
 

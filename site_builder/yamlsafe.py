@@ -46,6 +46,12 @@ _PLAIN_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("str", "int", "float"
                                                            "seq", "map"))
 
 
+def _tag_name(tag: str) -> str:
+    """A tag as it was written: ``!!int`` for YAML's own, ``!foo`` for local ones."""
+    name = "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+    return _short(name, 40)
+
+
 def _short(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
@@ -68,13 +74,13 @@ def _build(node: Any) -> Any:
                     return value  # an impossible date: the model reports it with its place
             return value
         if tag not in _PLAIN_TAGS:
-            raise _Refused("load.tag", node.start_mark, tag=tag.rsplit(":", 1)[-1][:30])
+            raise _Refused("load.tag", node.start_mark, tag=_tag_name(tag))
         try:
             return _SCALARS.construct_object(node, deep=True)
         except (ValueError, IndexError, KeyError, TypeError, yaml.YAMLError):
-            raise _Refused("load.bad_scalar", node.start_mark, value=_short(node.value)) from None
+            raise _Refused("load.bad_scalar", node.start_mark, value=_short(node.value), tag=_tag_name(tag)) from None
     if node.tag not in _PLAIN_TAGS:
-        raise _Refused("load.tag", node.start_mark, tag=node.tag.rsplit(":", 1)[-1][:30])
+        raise _Refused("load.tag", node.start_mark, tag=_tag_name(node.tag))
     if cls is yaml.SequenceNode:
         return [_build(child) for child in node.value]
     mapping: dict = {}
@@ -156,8 +162,13 @@ def cap_problems(problems: list[Problem], file: str) -> list[Problem]:
     """At most ``MAX_FILE_PROBLEMS`` problems of one file, then one line saying how many more."""
     if len(problems) <= MAX_FILE_PROBLEMS:
         return problems
-    return problems[:MAX_FILE_PROBLEMS] + [Problem.at(file, None, "load.more_problems",
-                                                      count=len(problems) - MAX_FILE_PROBLEMS)]
+    kept = sorted(problems)[:MAX_FILE_PROBLEMS]
+    return kept + [more_problems(file, kept[-1], len(problems) - MAX_FILE_PROBLEMS)]
+
+
+def more_problems(file: str, last: Problem, count: int) -> Problem:
+    """The line saying ``count`` problems were left out, placed right after the ``last`` one listed."""
+    return Problem.at(file, (last.line, last.col + 1) if last.line else None, "load.more_problems", count=count)
 
 
 #: PyYAML's problem texts → our message codes, for the mistakes people make most
@@ -192,6 +203,10 @@ def _yaml_error(exc: yaml.YAMLError, file: str, text: str = "") -> Problem:
     line = text.splitlines()[pos[0] - 1] if text and 0 < pos[0] <= len(text.splitlines()) else ""
     if "\\t" in detail or "tab" in detail or "\t" in line[:len(line) - len(line.lstrip())] or line[pos[1] - 1:pos[1]] == "\t":
         return Problem.at(file, pos, "load.tab")
+    opened = getattr(exc, "context_mark", None)
+    if "did not find expected ','" in detail and opened is not None and mark is not None and mark.line > opened.line:
+        # the entry that "needs a comma" is on a later line: the bracket opened here was never closed
+        return Problem.at(file, _mark_pos(opened), "load.unclosed_bracket")
     for needle, code in _SYNTAX_CODES:
         if needle in detail:
             return Problem.at(file, pos, code)
