@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo
 from . import metrics, yamlsafe
 from .audience import redact
 from .history import Commit, History, Transition
-from .load import Ledger
+from .load import Ledger, kind_of
 from .models import ActionKind, Method, Settings, Status, Thresholds
 from .problems import Problem
 
@@ -297,12 +297,6 @@ def build_bulletin(history: History, week: str, settings: Settings | None = None
     return builder.build(week)
 
 
-def ledger_timezone(history: History, settings: Settings | None = None) -> tuple[str, list[Problem]]:
-    """The time zone the weeks are cut in: the given settings', else the latest committed settings'."""
-    builder = BulletinBuilder(history, settings)
-    return builder.tz_name, builder.problems
-
-
 class BulletinBuilder:
     """Builds bulletins of many weeks from one history, sharing as-of ledgers between them."""
 
@@ -312,6 +306,7 @@ class BulletinBuilder:
         self.problems: list[Problem] = []
         self._ledgers: dict[str | None, tuple[Ledger, list[Problem]]] = {}
         self._shown: dict[str | None, Ledger] = {}
+        self._trees: dict[str, dict[str, str]] = {}     # prefetched trees, by commit
         self._index = {c.sha: i for i, c in enumerate(history.commits)}
         self._paths: dict[str, list[tuple[int, str]]] | None = None
         times = [c.committed for c in history.commits]
@@ -376,11 +371,52 @@ class BulletinBuilder:
         return None if blob == _NULL else blob
 
     def ledger(self, commit: Commit | None) -> tuple[Ledger, list[Problem]]:
+        """The ledger as of ``commit``. Weeks are built in order and each needs only its own end and
+        start (the week before's end), so only the last few are kept."""
         key = commit.sha if commit else None
         if key not in self._ledgers:
-            ledger, problems = self.history.ledger_at(commit)
+            tree = self._trees.pop(key, None) if commit is not None else None
+            if commit is None or tree is None:
+                ledger, problems = self.history.ledger_at(commit)
+            else:
+                ledger, problems = self.history.ledger_from_tree(tree, commit.sha)
             self._ledgers[key] = (ledger, [replace(p, commit=key or "") for p in problems])
+            while len(self._ledgers) > 3:
+                old = next(iter(self._ledgers))
+                del self._ledgers[old]
+                self._shown.pop(old, None)
         return self._ledgers[key]
+
+    def prefetch(self, weeks: list[str]) -> None:
+        """Parse, in one batch (in parallel when there are many), every file version that the as-of
+        ledgers of ``weeks`` need and the parse cache has not seen; then forget the models that no
+        ledger of these weeks uses, so that a year of weekly ledgers never sits in memory at once."""
+        commits: dict[str, Commit] = {}
+        for week in weeks:
+            try:
+                start, end = week_bounds(week, self.tz)
+            except WeekError:
+                continue
+            for instant in (start - _TICK, end - _TICK):
+                c = self.commit_at(instant)
+                if c is not None and c.sha not in self._ledgers:
+                    commits[c.sha] = c
+        for sha, c in commits.items():
+            if sha not in self._trees:
+                self._trees[sha] = self.history.tree(c)
+        models = self.history.cache.models
+        current: set[str] = {b for tree in self._trees.values() for b in tree.values()}
+        for key in [k for k in models if k[0] not in current]:
+            del models[key]
+        need: dict[tuple[str, str], None] = {}
+        for tree in self._trees.values():
+            for rel, blob in tree.items():
+                kind = kind_of(rel)
+                if kind and (blob, kind) not in models:
+                    need[(blob, kind)] = None
+        contents = self.history.read_blobs(b for b, _ in need)
+        self.history.cache.prepare([(contents[b], kind, b) for b, kind in need if b in contents])
+        self.history.cache.save()   # write the new parses out now rather than hold them to the end
 
     def shown(self, commit: Commit | None, ledger: Ledger) -> Ledger:
         if self.audience != "public":

@@ -244,6 +244,11 @@ class OutputStore:
             self.db.close()
 
 
+#: weeks whose files are parsed in one batch: enough for the parse to go parallel, few enough that
+#: a year of weekly ledgers is never in memory at once
+PREFETCH_WEEKS = 8
+
+
 def bulletin_pages(history: History) -> Callable[..., dict[str, str | bytes]]:
     """An ``extra_pages`` callable for ``site.build_site``: the archive, one page and one Word
     document per week since the ledger's first commit (up to the last week complete at ``as_of``),
@@ -260,10 +265,16 @@ def bulletin_pages(history: History) -> Callable[..., dict[str, str | bytes]]:
         out: dict[str, str | bytes] = {}
         weeks: list[tuple[str, Summary | None]] = []
         try:
+            plan = []
             for week in ([] if builder.problems else builder.weeks_until(as_of)):
                 key = builder.fingerprint(week, f"{aud}|{lang}|{links.hexdigest()}|{_code_fingerprint()}")
-                hit = store.get(key) if key else None
+                plan.append((week, key, store.get(key) if key else None))
+            missing = [week for week, _, hit in plan if hit is None]
+            for week, key, hit in plan:
                 if hit is None:
+                    if week in missing[::PREFETCH_WEEKS]:       # parse the next weeks' files in one batch
+                        at = missing.index(week)
+                        builder.prefetch(missing[at:at + PREFETCH_WEEKS])
                     b, _ = builder.build(week)
                     if b is None:
                         weeks.append((week, None))

@@ -8,6 +8,7 @@ working tree and the history share one cache and a rebuild only parses what chan
 from __future__ import annotations
 
 import fnmatch
+import math
 import os
 import pickle
 import multiprocessing
@@ -97,7 +98,8 @@ def _problem_from_pydantic(err: dict, text: str, file: str) -> Problem:
             code = "schema.date_impossible"
         return Problem.at(file, yamlsafe.locate(text, loc), code, field=field_name, value=_describe(value))
     code = _TYPE_CODES.get(etype, "schema.invalid")
-    if isinstance(value, int) and not isinstance(value, bool) and code == "schema.expected_number":
+    huge = (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and math.isinf(value))
+    if huge and code == "schema.expected_number":
         return Problem.at(file, yamlsafe.locate(text, loc), "schema.number_too_large", field=field_name)
     params: dict[str, Any] = {"field": field_name}
     if etype == "extra_forbidden":
@@ -143,9 +145,9 @@ def check_file(raw: bytes, kind: str, file: str) -> tuple[Any, BaseModel | None,
         failed_under |= {loc[:i] for loc in failed_under for i in range(1, len(loc))}
         errors = [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in failed_under)]
         limit = yamlsafe.MAX_FILE_PROBLEMS
-        problems = sorted(_problem_from_pydantic(e, text or "", file) for e in errors[:limit])
-        if len(errors) > limit:
-            problems.append(yamlsafe.more_problems(file, problems[-1], len(errors) - limit))
+        problems = sorted(_problem_from_pydantic(e, text or "", file) for e in errors)
+        if len(problems) > limit:
+            problems = problems[:limit] + [yamlsafe.more_problems(file, problems[limit - 1], len(problems) - limit)]
         return data, None, problems
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
+import sys
 from typing import Any
 
 import yaml
@@ -44,6 +45,19 @@ _SCALARS = yaml.constructor.SafeConstructor()
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}$")
 _PLAIN_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "timestamp",
                                                            "seq", "map"))
+
+
+_INT = "tag:yaml.org,2002:int"
+_DIGITS = re.compile(r"[-+]?[0-9_]+$")
+
+
+def _huge_int(text: str) -> int:
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        return int(text.replace("_", ""))
+    finally:
+        sys.set_int_max_str_digits(old)
 
 
 def _tag_name(tag: str) -> str:
@@ -77,7 +91,11 @@ def _build(node: Any) -> Any:
             raise _Refused("load.tag", node.start_mark, tag=_tag_name(tag))
         try:
             return _SCALARS.construct_object(node, deep=True)
-        except (ValueError, IndexError, KeyError, TypeError, yaml.YAMLError):
+        except ValueError:
+            if tag == _INT and _DIGITS.match(node.value):
+                return _huge_int(node.value)  # a number longer than Python prints: the model says "too large"
+            raise _Refused("load.bad_scalar", node.start_mark, value=_short(node.value), tag=_tag_name(tag)) from None
+        except (IndexError, KeyError, TypeError, yaml.YAMLError):
             raise _Refused("load.bad_scalar", node.start_mark, value=_short(node.value), tag=_tag_name(tag)) from None
     if node.tag not in _PLAIN_TAGS:
         raise _Refused("load.tag", node.start_mark, tag=_tag_name(node.tag))
