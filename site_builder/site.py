@@ -27,7 +27,7 @@ from .messages import translate
 from .metrics import resolve_as_of
 from .models import Audience
 from .problems import LedgerError, Problem
-from . import mkdocs_hooks
+from . import mkdocs_hooks, shards
 from .render import RenderInput, Renderer, plain_label, split_blocks
 
 #: URLs that may appear in the output because they are identifiers, not requests
@@ -186,9 +186,8 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         (docs_dir / "downloads" / "ledger.csv").write_bytes(downloads.ledger_csv(shown, lang))
         (docs_dir / "downloads" / "ledger.xlsx").write_bytes(downloads.ledger_xlsx(shown, lang, day))
         cfg = mkdocs_config(base_config(config), ledger, pages, guide, lang, docs_dir, site_dir)
-        config_file = staging / "mkdocs.yml"
-        config_file.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        _run_mkdocs(config_file, day)
+        with _source_date(day):
+            shards.build(cfg, staging)
         leaks = external_references(site_dir)
         if leaks:
             return None, [Problem.at(str(out), None, "site.external_reference", where=w) for w in leaks[:20]]
@@ -198,22 +197,6 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         return BuildResult(out, count + len(guide), rendered - started, done - rendered), []
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _run_mkdocs(config_file: Path, day: dt.date) -> None:
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
-    for name in ("mkdocs", "jieba"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-    try:
-        import jieba
-        jieba.setLogLevel(logging.ERROR)
-    except ImportError:  # pragma: no cover - jieba is a pinned dependency
-        pass
-    with _source_date(day):
-        cfg = load_config(config_file=str(config_file))
-        build(cfg)
 
 
 def _swap(new: Path, out: Path) -> None:

@@ -240,3 +240,23 @@ def test_public_build_leaks_nothing_internal(capsys, tmp_path):
         if CANARY.encode() in data:
             leaks.append(path.name)
     assert leaks == []
+
+
+def test_sharded_build_equals_the_single_process_build(capsys, tmp_path, monkeypatch):
+    """Large ledgers build item pages in several processes; the pages come out the same."""
+    from site_builder import shards
+    repo = tmp_path / "repo"
+    replay(EXAMPLE, repo)
+    args = ["build", str(repo / "ledger"), "--repo", str(repo), "--no-cache",
+            "--config", str(ROOT / "mkdocs.yml"), "--docs", str(ROOT / "docs")]
+    monkeypatch.setattr(shards, "SHARD_MIN_ITEMS", 10**9)
+    assert rectify(capsys, *args, "--out", str(tmp_path / "single"))[0] == 0
+    monkeypatch.setattr(shards, "SHARD_MIN_ITEMS", 10)
+    assert rectify(capsys, *args, "--out", str(tmp_path / "sharded"))[0] == 0
+    single, sharded = tree_digest(tmp_path / "single"), tree_digest(tmp_path / "sharded")
+    assert sorted(single) == sorted(sharded)
+    pages = [rel for rel in single if rel.endswith(".html")]
+    assert [rel for rel in pages if single[rel] != sharded[rel]] == []
+    index = lambda d: sorted(json.dumps(x, sort_keys=True, ensure_ascii=False)  # noqa: E731
+                             for x in json.loads((d / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"])
+    assert index(tmp_path / "single") == index(tmp_path / "sharded")
