@@ -11,6 +11,7 @@ only for the trees that a caller asks for (``ledger_at``).
 from __future__ import annotations
 
 import bisect
+import marshal
 import datetime as dt
 import re
 import subprocess
@@ -261,8 +262,52 @@ def _parse_log(text: str, prefix: str) -> list[Commit]:
     return commits
 
 
+def _encode(commits: list[Commit]) -> bytes:
+    return marshal.dumps([(c.sha, c.parents, c.author, c.email, c.authored.isoformat(), c.committed.isoformat(),
+                           c.subject, tuple((ch.status, ch.path, ch.old_blob, ch.new_blob) for ch in c.changes))
+                          for c in commits])
+
+
+def _decode(payload: bytes) -> list[Commit]:
+    iso = dt.datetime.fromisoformat
+    return [Commit(sha, parents, author, email, iso(authored), iso(committed), subject,
+                   tuple(Change(*ch) for ch in changes))
+            for sha, parents, author, email, authored, committed, subject, changes in marshal.loads(payload)]
+
+
+def _log(repo: git.Repo, rev: str, prefix: str) -> list[Commit]:
+    text = repo.git.log("--first-parent", "--reverse", "--raw", "-z", "--no-abbrev", "--no-renames",
+                        "--format=%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%s%x00", rev, "--",
+                        prefix or ".", stdout_as_string=True)
+    return _parse_log(text, prefix)
+
+
+def _read_commits(repo: git.Repo, head: str, prefix: str, cache: ParseCache | None) -> list[Commit]:
+    """The main line's commits, read again only from where the cached reading stopped.
+
+    The cached line is reused when its head lies on the first-parent line of the new head (the
+    usual case: main moved forward); after a rewrite of history it is read whole again.
+    """
+    key = f"{Path(repo.working_tree_dir or repo.git_dir).resolve()}\0{prefix}"
+    stored = cache.history_get(key) if cache is not None else None
+    commits = None
+    if stored is not None:
+        old_head, payload = stored
+        if old_head == head:
+            return _decode(payload)
+        walk = repo.git.rev_list("--first-parent", "--parents", f"{old_head}..{head}").split("\n")
+        oldest = walk[-1].split() if walk and walk[-1] else []
+        if len(oldest) >= 2 and oldest[1] == old_head:
+            commits = _decode(payload) + _log(repo, f"{old_head}..{head}", prefix)
+    if commits is None:
+        commits = _log(repo, head, prefix)
+    if cache is not None:
+        cache.history_put(key, head, _encode(commits))
+    return commits
+
+
 def open_history(repo_path: str | Path, ref: str = "HEAD", ledger_dir: str = "ledger",
-                 cache: ParseCache | None = None, since: str | None = None) -> History:
+                 cache: ParseCache | None = None) -> History:
     """Read the first-parent history of ``ref`` touching ``ledger_dir``. Raises ``LedgerError``
     for a shallow clone or an unknown ref: both would give a silently wrong timeline."""
     try:
@@ -273,7 +318,7 @@ def open_history(repo_path: str | Path, ref: str = "HEAD", ledger_dir: str = "le
         if repo.git.rev_parse("--is-shallow-repository").strip() == "true":
             raise LedgerError([Problem.at(str(repo_path), None, "history.shallow")])
         try:
-            repo.git.rev_parse("--verify", "--quiet", ref + "^{commit}")
+            head = repo.git.rev_parse("--verify", "--quiet", ref + "^{commit}").strip()
         except git.GitCommandError:
             raise LedgerError([Problem.at(str(repo_path), None, "history.unknown_ref", ref=ref)]) from None
         root = Path(repo.working_tree_dir or repo_path).resolve()
@@ -283,10 +328,7 @@ def open_history(repo_path: str | Path, ref: str = "HEAD", ledger_dir: str = "le
         except ValueError:
             prefix = ledger_dir.strip("/")
         prefix = prefix + "/" if prefix and prefix != "." else ""
-        rev = f"{since}..{ref}" if since else ref
-        text = repo.git.log("--first-parent", "--reverse", "--raw", "-z", "--no-abbrev", "--no-renames",
-                            "--format=%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%s%x00", rev, "--",
-                            prefix or ".", stdout_as_string=True)
+        commits = _read_commits(repo, head, prefix, cache)
     except LedgerError:
         repo.close()
         raise
@@ -294,4 +336,4 @@ def open_history(repo_path: str | Path, ref: str = "HEAD", ledger_dir: str = "le
         repo.close()
         raise LedgerError([Problem.at(str(repo_path), None, "history.git_failed",
                                       detail=(exc.stderr or "").strip()[:200])]) from None
-    return History(repo, prefix, _parse_log(text, prefix), cache or ParseCache(None))
+    return History(repo, prefix, commits, cache or ParseCache(None))

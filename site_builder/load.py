@@ -195,6 +195,8 @@ class ParseCache:
                 self.db.execute("CREATE TABLE IF NOT EXISTS parsed (blob TEXT, kind TEXT, version INTEGER,"
                                 " data BLOB, PRIMARY KEY (blob, kind))")
                 self.db.execute("CREATE TABLE IF NOT EXISTS scan (blob TEXT PRIMARY KEY, item TEXT, status TEXT)")
+                self.db.execute("CREATE TABLE IF NOT EXISTS history (key TEXT PRIMARY KEY, version INTEGER,"
+                                " head TEXT, data BLOB)")
             except (OSError, sqlite3.Error):  # an unusable cache is only a slower run
                 self.db = None
 
@@ -258,6 +260,23 @@ class ParseCache:
             with self.db:
                 self.db.executemany("INSERT OR REPLACE INTO scan VALUES (?, ?, ?)",
                                     [(b, i, s) for b, (i, s) in scans.items()])
+        except sqlite3.Error:
+            pass
+
+    def history_get(self, key: str) -> tuple[str, bytes] | None:
+        """The main line's commits as last read (see ``history._read_commits``): (head, payload)."""
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT head, data FROM history WHERE key = ? AND version = ?",
+                              (key, CACHE_VERSION)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def history_put(self, key: str, head: str, payload: bytes) -> None:
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                self.db.execute("INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?)", (key, CACHE_VERSION, head, payload))
         except sqlite3.Error:
             pass
 

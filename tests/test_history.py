@@ -81,3 +81,35 @@ def test_not_a_repository(tmp_path):
     with pytest.raises(LedgerError) as err:
         open_history(tmp_path)
     assert err.value.problems[0].code == "history.not_a_repo"
+
+
+def test_history_is_read_again_only_from_the_cached_head(repo, tmp_path, monkeypatch):
+    from site_builder import history as history_module
+    cache_path = tmp_path / "cache.sqlite"
+    to_in_progress(repo)
+    with open_history(repo.root, cache=ParseCache(cache_path)) as h:
+        first = [c.sha for c in h.commits]
+    sha = to_submitted(repo)
+    calls = []
+    real = history_module._log
+    monkeypatch.setattr(history_module, "_log", lambda r, rev, prefix: calls.append(rev) or real(r, rev, prefix))
+    with open_history(repo.root, cache=ParseCache(cache_path)) as h:
+        second = [c.sha for c in h.commits]
+    assert second[:len(first)] == first and second[-1] == sha
+    assert calls == [f"{first[-1]}..{sha}"]          # only the new commits were read
+    with open_history(repo.root, cache=ParseCache(cache_path)) as h:
+        assert [c.sha for c in h.commits] == second
+    assert len(calls) == 1                            # nothing read at all when the head has not moved
+
+
+def test_rewritten_history_is_read_whole_again(repo, tmp_path):
+    cache_path = tmp_path / "cache.sqlite"
+    to_in_progress(repo)
+    with open_history(repo.root, cache=ParseCache(cache_path)) as h:
+        before = [c.sha for c in h.commits]
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.edit(ITEM, "status: open", "status: in_progress")
+    rewritten = repo.commit("改写", "2023-06-11T10:00:00+08:00")
+    with open_history(repo.root, cache=ParseCache(cache_path)) as h:
+        after = [c.sha for c in h.commits]
+    assert after == [before[0], rewritten]
