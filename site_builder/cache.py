@@ -1,0 +1,167 @@
+"""Parse cache: the load stage's memory, checked files by git blob id, kept in SQLite.
+
+Working-tree files and history share it, because both are named by blob id; a rebuild only parses
+what changed. Many uncached files are parsed in a pool of one process per core. The same store
+keeps the history stage's light scans (item id and status of a blob) and its reading of the main
+line, so that a rebuild reads only the commits that came since.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from . import yamlsafe
+from .filecheck import check_file
+from .models import FILE_KINDS
+from .problems import Problem
+
+CACHE_VERSION = 5
+_PLACEHOLDER = "\0"
+
+PARALLEL_MIN = 200   # below this many files a process pool costs more than it saves
+
+
+def _payload(job: tuple[bytes, str]) -> bytes:
+    """What the cache stores for one file: plain data if it passed, else its problems."""
+    raw, kind = job
+    data, model, problems = check_file(raw, kind, _PLACEHOLDER)
+    return pickle.dumps((data if model is not None else None,
+                         tuple((p.line, p.col, p.code, p.params) for p in problems)), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _payloads(jobs: list[tuple[bytes, str]]) -> list[bytes]:
+    workers = os.cpu_count() or 1
+    if len(jobs) < PARALLEL_MIN or workers < 2:
+        return [_payload(job) for job in jobs]
+    # Parsing is CPU-bound Python: one process per core. The payloads come back as pickled plain data,
+    # cheaper to send than models; the parent rebuilds models from them in a twentieth of a parse.
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(_payload, jobs, chunksize=max(16, len(jobs) // (workers * 8)))
+
+
+
+class ParseCache:
+    """Checked files by (blob id, kind), kept in SQLite between runs and in memory within one.
+
+    The store holds pickled plain data (faster to read back and validate than pickled models)
+    or, for a file that failed, its problems without a file name, because one blob may live at
+    several paths. Models are rebuilt from plain data, which costs a twentieth of a parse.
+    """
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.models: dict[tuple[str, str], tuple[Any, tuple[Problem, ...]]] = {}
+        self.pending: list[tuple[str, str, bytes]] = []
+        self.db: sqlite3.Connection | None = None
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(path)
+                self.db.execute("CREATE TABLE IF NOT EXISTS parsed (blob TEXT, kind TEXT, version INTEGER,"
+                                " data BLOB, PRIMARY KEY (blob, kind))")
+                self.db.execute("CREATE TABLE IF NOT EXISTS scan (blob TEXT PRIMARY KEY, item TEXT, status TEXT)")
+                self.db.execute("CREATE TABLE IF NOT EXISTS history (key TEXT PRIMARY KEY, version INTEGER,"
+                                " head TEXT, data BLOB)")
+            except (OSError, sqlite3.Error):  # an unusable cache is only a slower run
+                self.db = None
+
+    @staticmethod
+    def _decode(kind: str, payload: bytes) -> tuple[Any, tuple[Problem, ...]]:
+        data, problems = pickle.loads(payload)
+        if problems:
+            return None, tuple(Problem(_PLACEHOLDER, line, col, code, params) for line, col, code, params in problems)
+        return FILE_KINDS[kind][0].model_validate(data), ()
+
+    def _stored_many(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+        if self.db is None or not keys:
+            return {}
+        found: dict[tuple[str, str], bytes] = {}
+        blobs = sorted({b for b, _ in keys})
+        for start in range(0, len(blobs), 900):
+            chunk = blobs[start:start + 900]
+            rows = self.db.execute(f"SELECT blob, kind, data FROM parsed WHERE version = ? AND blob IN "
+                                   f"({','.join('?' * len(chunk))})", [CACHE_VERSION, *chunk])
+            found.update({(b, k): d for b, k, d in rows})
+        return found
+
+    def prepare(self, entries: list[tuple[bytes, str, str]]) -> None:
+        """Check every (raw, kind, blob) not yet known, in parallel when there are many."""
+        todo = [(raw, kind, blob) for raw, kind, blob in entries if (blob, kind) not in self.models]
+        stored = self._stored_many([(blob, kind) for _, kind, blob in todo])
+        misses = []
+        for raw, kind, blob in todo:
+            payload = stored.get((blob, kind))
+            if payload is None:
+                misses.append((raw, kind, blob))
+            else:
+                self.models[(blob, kind)] = self._decode(kind, payload)
+        for (raw, kind, blob), payload in zip(misses, _payloads([(raw, kind) for raw, kind, _ in misses])):
+            self.models[(blob, kind)] = self._decode(kind, payload)
+            self.pending.append((blob, kind, payload))
+
+    def get(self, raw: bytes, kind: str, file: str, blob: str | None = None) -> tuple[Any, list[Problem], str]:
+        blob = blob or yamlsafe.blob_id(raw)
+        if (blob, kind) not in self.models:
+            self.prepare([(raw, kind, blob)])
+        model, problems = self.models[(blob, kind)]
+        return model, [replace(p, file=file) for p in problems], blob
+
+    def scans(self, blobs: list[str]) -> dict[str, tuple[str | None, str | None]]:
+        """Stored light scans (item id, status) of item blobs; see ``history.History.scan``."""
+        if self.db is None or not blobs:
+            return {}
+        out = {}
+        for start in range(0, len(blobs), 900):
+            chunk = blobs[start:start + 900]
+            rows = self.db.execute(f"SELECT blob, item, status FROM scan WHERE blob IN ({','.join('?' * len(chunk))})",
+                                   chunk)
+            out.update({b: (i, s) for b, i, s in rows})
+        return out
+
+    def store_scans(self, scans: dict[str, tuple[str | None, str | None]]) -> None:
+        if self.db is None or not scans:
+            return
+        try:
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO scan VALUES (?, ?, ?)",
+                                    [(b, i, s) for b, (i, s) in scans.items()])
+        except sqlite3.Error:
+            pass
+
+    def history_get(self, key: str) -> tuple[str, bytes] | None:
+        """The main line's commits as last read (see ``history._read_commits``): (head, payload)."""
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT head, data FROM history WHERE key = ? AND version = ?",
+                              (key, CACHE_VERSION)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def history_put(self, key: str, head: str, payload: bytes) -> None:
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                self.db.execute("INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?)", (key, CACHE_VERSION, head, payload))
+        except sqlite3.Error:
+            pass
+
+    def save(self) -> None:
+        if self.db is None or not self.pending:
+            return
+        try:
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)",
+                                    [(b, k, CACHE_VERSION, d) for b, k, d in self.pending])
+        except sqlite3.Error:
+            pass
+        self.pending = []
+
+
+def default_cache_path(ledger_dir: Path) -> Path:
+    return Path(os.environ.get("RECTIFY_CACHE_DIR", ledger_dir.resolve().parent / ".rectify-cache")) / "parsed.sqlite"
