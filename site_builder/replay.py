@@ -159,9 +159,15 @@ def replay(ledger_dir: str | Path, repo_dir: str | Path, ledger_path: str = "led
         final_bytes[root + rel] = (src / rel).read_bytes()
         events += _item_events(item, root + rel)
     events += _list_events(ledger, root)
-    events.sort()
     start = min([r.feedback_date for r in ledger.rounds.values()] + [e.date for e in events])
-    base_files = [root + "ledger.yaml", root + "units.yaml"] + [p for p in final_bytes if p.startswith(root + "rounds/")]
+    base_files = [root + "ledger.yaml", root + "units.yaml"]
+    for rid, rnd in ledger.rounds.items():
+        path = root + ledger.paths["round:" + rid][len(str(src)) + 1:]
+        if rnd.feedback_date <= start:
+            base_files.append(path)
+        else:  # a round enters the ledger on its feedback date, before its items are opened
+            events.append(_Event(rnd.feedback_date, -1, OFFICE_CLERK, path, lambda state: None))
+    events.sort()
 
     remaining: dict[str, int] = {}
     for e in events:
