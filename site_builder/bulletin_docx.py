@@ -26,7 +26,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from .bulletin import Bulletin, Changes, LaggingUnit
+from .bulletin import Bulletin
+from .bulletin_figures import Changes, LaggingUnit
 from .bulletin_render import chinese_number, long_date, reason_text, section_title, verdict
 from .downloads import normalize_zip
 from .messages import translate

@@ -21,7 +21,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from .bulletin import Bulletin, BulletinBuilder, Changes, LagReason, RoundLine
+from .bulletin import Bulletin, BulletinBuilder
+from .bulletin_figures import Changes, LagReason, RoundLine
 from .history import History
 from .load import Ledger
 from .messages import translate
@@ -146,7 +147,7 @@ def archive_markdown(weeks: list[tuple[str, Summary | None]], ledger: Ledger, la
 
 
 def _stamp(day: dt.date, tz: str) -> str:
-    from .bulletin import zone
+    from .bulletin_weeks import zone
     return dt.datetime.combine(day, dt.time(0), tzinfo=zone(tz)).isoformat()
 
 
@@ -192,9 +193,9 @@ def _code_fingerprint() -> str:
     code, the catalogue, the templates and python-docx."""
     import docx
 
-    from . import audience, bulletin, bulletin_docx, messages, metrics, models, render
+    from . import audience, bulletin, bulletin_docx, bulletin_figures, bulletin_weeks, messages, metrics, models, render
     digest = hashlib.sha1(docx.__version__.encode() if hasattr(docx, "__version__") else b"")
-    for module in (audience, bulletin, bulletin_docx, messages, metrics, models, render):
+    for module in (audience, bulletin, bulletin_docx, bulletin_figures, bulletin_weeks, messages, metrics, models, render):
         digest.update(Path(module.__file__).read_bytes())
     templates = Path(__file__).parent / "templates"
     for name in ("bulletin.md.j2", "bulletins_index.md.j2"):

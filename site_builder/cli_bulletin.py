@@ -18,7 +18,7 @@ from .messages import translate
 
 
 def _week(value: str) -> str:
-    from .bulletin import WeekError, parse_week
+    from .bulletin_weeks import WeekError, parse_week
     try:
         year, number = parse_week(value)
     except WeekError as exc:
@@ -38,9 +38,10 @@ def register(sub, common, date_type) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from . import cli
-    from .bulletin import BulletinBuilder, last_complete_week, week_bounds
+    from .bulletin import BulletinBuilder
     from .bulletin_docx import bulletin_docx, reminder_letters
     from .bulletin_render import bulletin_markdown, long_date, verdict
+    from .bulletin_weeks import last_complete_week, week_bounds
     from .history import open_history
     from .load import ParseCache, default_cache_path
     from .problems import LedgerError

@@ -124,7 +124,7 @@ def _state(value: str | None, lang: str) -> str:
 
 
 def _workspace(args):
-    from .edit import Workspace
+    from .edit_workspace import Workspace
     cache = _cache(args, args.ledger)
     ws = Workspace.open(args.ledger, cache)
     cache.save()
@@ -186,7 +186,8 @@ def cmd_transition(args) -> int:
 
 def cmd_import(args) -> int:
     from . import report
-    from .excel import ColumnsError, import_workbook, parse_columns
+    from .excel import import_workbook
+    from .excel_cells import ColumnsError, parse_columns
     try:
         columns = parse_columns(args.columns)
     except ColumnsError as exc:
@@ -212,7 +213,7 @@ def cmd_export(args) -> int:
     from .cli import _load
     from .downloads import ledger_xlsx
     from .metrics import resolve_as_of
-    from .edit import write_files
+    from .edit_workspace import write_files
     ledger, problems = _load(args)
     lang = _lang(args, ledger)
     if problems:

@@ -53,8 +53,8 @@ def _copy(src: Path, dst: Path) -> None:
 def _settings(path: Path, organisation: str | None, office: str | None) -> None:
     if not organisation and not office:
         return
-    from .edit import _load_rt, dump, text_value
-    data, y = _load_rt(path.read_text(encoding="utf-8"))
+    from .edit_yaml import dump, load_rt, text_value
+    data, y = load_rt(path.read_text(encoding="utf-8"))
     if organisation:
         data["organisation"] = text_value(organisation)
     if office:

@@ -19,8 +19,8 @@ import yaml
 from conftest import rectify
 from gitrepo import Repo
 from site_builder.audience import redact
-from site_builder.bulletin import (BulletinBuilder, WeekError, build_bulletin, issue_number, last_complete_week,
-                                   parse_week, week_bounds, week_of)
+from site_builder.bulletin import BulletinBuilder, build_bulletin
+from site_builder.bulletin_weeks import WeekError, issue_number, last_complete_week, parse_week, week_bounds, week_of
 from site_builder.bulletin_docx import bulletin_docx, reminder_letters
 from site_builder.bulletin_render import bulletin_markdown, bulletin_pages
 from site_builder.history import open_history
@@ -373,9 +373,9 @@ def test_thresholds_decide_who_lags(history_repo):
         builder = BulletinBuilder(h)
         base, _ = builder.build("2023-W28")
         ledger, _ = builder.ledger(builder.commit_at(dt.datetime(2023, 7, 17, tzinfo=CST) - dt.timedelta(microseconds=1)))
-    from site_builder.bulletin import _Week
+    from site_builder.bulletin_figures import WeekFigures
     strict = ledger.settings.thresholds.model_copy(update={"lag_margin": 10.0, "silent_days": 2})
-    w = _Week(ledger, ledger, ledger, dt.date(2023, 7, 10), dt.date(2023, 7, 16), CST)
+    w = WeekFigures(ledger, ledger, ledger, dt.date(2023, 7, 10), dt.date(2023, 7, 16), CST)
     lagging = {u.unit: [r.kind for r in u.reasons] for u in w.lagging(strict, base.rounds)}
     # east-town 33.3% is 16.7 points behind 50%: over a 10-point margin; agri-bureau last reported 3 days before
     assert lagging == {"agri-bureau": ["silent"], "east-town": ["behind", "overdue"], "water-bureau": ["behind"],

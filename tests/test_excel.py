@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from conftest import rectify
-from site_builder.excel import parse_date, split_measures, split_problem
+from site_builder.excel_cells import parse_date, split_measures, split_problem
 from site_builder.load import load_ledger
 
 NOW = "2023-08-18T10:00:00+08:00"
