@@ -14,7 +14,7 @@ import pickle
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from . import yamlsafe
 from .filecheck import check_file
@@ -35,14 +35,17 @@ def _payload(job: tuple[bytes, str]) -> bytes:
                          tuple((p.line, p.col, p.code, p.params) for p in problems)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _payloads(jobs: list[tuple[bytes, str]]) -> list[bytes]:
+def _payloads(jobs: list[tuple[bytes, str]]) -> Iterator[bytes]:
+    """Payloads of ``jobs`` in order, as they are made."""
     workers = os.cpu_count() or 1
     if len(jobs) < PARALLEL_MIN or workers < 2:
-        return [_payload(job) for job in jobs]
+        yield from (_payload(job) for job in jobs)
+        return
     # Parsing is CPU-bound Python: one process per core. The payloads come back as pickled plain data,
-    # cheaper to send than models; the parent rebuilds models from them in a twentieth of a parse.
+    # cheaper to send than models; the parent rebuilds models from them (a sixth of a parse) while
+    # the workers go on, so both cores stay busy to the end.
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return pool.map(_payload, jobs, chunksize=max(16, len(jobs) // (workers * 8)))
+        yield from pool.imap(_payload, jobs, chunksize=max(8, len(jobs) // (workers * 32)))
 
 
 
@@ -68,6 +71,7 @@ class ParseCache:
                 self.db.execute("CREATE TABLE IF NOT EXISTS scan (blob TEXT PRIMARY KEY, item TEXT, status TEXT)")
                 self.db.execute("CREATE TABLE IF NOT EXISTS history (key TEXT PRIMARY KEY, version INTEGER,"
                                 " head TEXT, data BLOB)")
+                self.db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, data BLOB)")
             except (OSError, sqlite3.Error):  # an unusable cache is only a slower run
                 self.db = None
 
@@ -148,6 +152,23 @@ class ParseCache:
         try:
             with self.db:
                 self.db.execute("INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?)", (key, CACHE_VERSION, head, payload))
+        except sqlite3.Error:
+            pass
+
+    def result_get(self, key: str) -> bytes | None:
+        """A whole validation's outcome for one tree (see ``cli``): equal trees are not checked twice."""
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT data FROM results WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def result_put(self, key: str, payload: bytes) -> None:
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                self.db.execute("DELETE FROM results")   # only the latest tree is worth keeping
+                self.db.execute("INSERT INTO results VALUES (?, ?)", (key, payload))
         except sqlite3.Error:
             pass
 

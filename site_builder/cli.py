@@ -109,14 +109,15 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
-def _lang(args: argparse.Namespace, ledger=None) -> str:
+def _lang(args: argparse.Namespace, ledger=None, settings_language: str | None = None) -> str:
+    """--lang, else $RECTIFY_LANG, else the ledger's settings, else Chinese."""
     if getattr(args, "lang", None):
         return args.lang
     if os.environ.get("RECTIFY_LANG") in ("zh", "en"):
         return os.environ["RECTIFY_LANG"]
     if ledger is not None and ledger.settings is not None:
         return ledger.settings.language
-    return "zh"
+    return settings_language or "zh"
 
 
 def _load(args: argparse.Namespace):
@@ -147,14 +148,18 @@ def _emit_problems(args: argparse.Namespace, problems, lang: str) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    ledger, problems = _load(args)
-    lang = _lang(args, ledger)
-    _emit_problems(args, problems, lang)
-    if problems:
-        print(translate("cli.summary", lang, count=_count(problems)), file=sys.stderr)
+    from .load import ParseCache, default_cache_path
+    from .validate import validate_folder
+    cache = ParseCache(None if args.no_cache else default_cache_path(Path(args.ledger)))
+    verdict = validate_folder(args.ledger, cache, args.today)
+    cache.save()
+    lang = _lang(args, settings_language=verdict.language)
+    _emit_problems(args, verdict.problems, lang)
+    if verdict.problems:
+        print(translate("cli.summary", lang, count=_count(verdict.problems)), file=sys.stderr)
         return 1
     if args.format != "json":
-        print(translate("cli.ok", lang, rounds=len(ledger.rounds), items=len(ledger.items)))
+        print(translate("cli.ok", lang, rounds=verdict.rounds, items=verdict.items))
     return 0
 
 

@@ -7,6 +7,7 @@ working tree and the history share one cache and a rebuild only parses what chan
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,19 +110,32 @@ def _walk(ledger_dir: Path) -> list[str]:
     return rels
 
 
-def load_ledger(ledger_dir: str | os.PathLike, cache: ParseCache | None = None,
-                display_root: str | None = None) -> tuple[Ledger, list[Problem]]:
-    """Load every file of a ledger folder. Returns the ledger and all problems found."""
+@dataclass(frozen=True)
+class TreeRead:
+    """A ledger folder's files as read from disk, before any parsing."""
+    root: Path
+    prefix: str
+    files: tuple[tuple[str, str, bytes, str, str], ...]   # (rel, display, raw, kind, blob id)
+    problems: tuple[Problem, ...]                         # unknown and oversized files
+    refused: tuple[tuple[str, str], ...]                  # (rel, display) of oversized files
+
+    def digest(self) -> str:
+        """One id for the whole tree: equal trees, equal ids (the validation cache's key)."""
+        h = hashlib.sha1()
+        for rel, _, _, _, blob in self.files:
+            h.update(f"{rel}\0{blob}\n".encode())
+        for p in self.problems:
+            h.update(f"{p.file}\0{p.code}\n".encode())
+        return h.hexdigest()
+
+
+def read_tree(ledger_dir: str | os.PathLike, display_root: str | None = None) -> TreeRead | None:
+    """Read every ledger file's bytes (None when the folder does not exist)."""
     root = Path(ledger_dir)
     prefix = display_root if display_root is not None else str(ledger_dir)
-    cache = cache or ParseCache(None)
-    problems: list[Problem] = []
     if not root.is_dir():
-        return assemble([], lambda p: "", {}, prefix), [Problem.at(prefix, None, "load.no_ledger_dir")]
-    checked: list[tuple[str, str, Any]] = []
-    blobs: dict[str, str] = {}
-    display_to_abs: dict[str, Path] = {}
-    found: list[tuple[str, str, bytes, str, str]] = []
+        return None
+    files, problems, refused = [], [], []
     for rel in _walk(root):
         display = f"{prefix.rstrip('/')}/{rel}" if prefix else rel
         kind = kind_of(rel)
@@ -129,18 +143,33 @@ def load_ledger(ledger_dir: str | os.PathLike, cache: ParseCache | None = None,
             if rel.endswith((".yaml", ".yml")) or rel.startswith("issues/"):
                 problems.append(Problem.at(display, None, "load.unknown_file"))
             continue
-        if (root / rel).stat().st_size > yamlsafe.MAX_FILE_BYTES:  # refuse before reading a huge file
-            problems.append(Problem.at(display, None, "load.too_large", size=(root / rel).stat().st_size,
-                                       limit=yamlsafe.MAX_FILE_BYTES))
-            checked.append((rel, display, None))
+        size = (root / rel).stat().st_size
+        if size > yamlsafe.MAX_FILE_BYTES:  # refuse before reading a huge file
+            problems.append(Problem.at(display, None, "load.too_large", size=size, limit=yamlsafe.MAX_FILE_BYTES))
+            refused.append((rel, display))
             continue
         raw = (root / rel).read_bytes()
-        found.append((rel, display, raw, kind, yamlsafe.blob_id(raw)))
-    cache.prepare([(raw, kind, blob) for _, _, raw, kind, blob in found])
-    for rel, display, raw, kind, blob in found:
+        files.append((rel, display, raw, kind, yamlsafe.blob_id(raw)))
+    return TreeRead(root, prefix, tuple(files), tuple(problems), tuple(refused))
+
+
+def load_ledger(ledger_dir: str | os.PathLike, cache: ParseCache | None = None,
+                display_root: str | None = None, tree: TreeRead | None = None) -> tuple[Ledger, list[Problem]]:
+    """Load every file of a ledger folder. Returns the ledger and all problems found."""
+    prefix = display_root if display_root is not None else str(ledger_dir)
+    cache = cache or ParseCache(None)
+    tree = tree or read_tree(ledger_dir, display_root)
+    if tree is None:
+        return assemble([], lambda p: "", {}, prefix), [Problem.at(prefix, None, "load.no_ledger_dir")]
+    problems: list[Problem] = list(tree.problems)
+    checked: list[tuple[str, str, Any]] = [(rel, display, None) for rel, display in tree.refused]
+    blobs: dict[str, str] = {}
+    display_to_abs: dict[str, Path] = {}
+    cache.prepare([(raw, kind, blob) for _, _, raw, kind, blob in tree.files])
+    for rel, display, raw, kind, blob in tree.files:
         model, file_problems, _ = cache.get(raw, kind, display, blob)
         blobs[display] = blob
-        display_to_abs[display] = root / rel
+        display_to_abs[display] = tree.root / rel
         problems.extend(file_problems)
         checked.append((rel, display, model))
 
@@ -151,4 +180,4 @@ def load_ledger(ledger_dir: str | os.PathLike, cache: ParseCache | None = None,
         decoded, _ = yamlsafe.decode(path.read_bytes(), display)
         return decoded or ""
 
-    return assemble(checked, text, blobs, prefix), problems
+    return assemble(checked, text, blobs, tree.prefix), problems

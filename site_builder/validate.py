@@ -9,11 +9,16 @@ has a passed verification and every measure done, …). Every problem is collect
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import pickle
 import posixpath
 from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from .load import Ledger
+from .load import Ledger, ParseCache, load_ledger, read_tree
 from .models import Item, LookbackResult, Status, Term, VerificationResult
 from .problems import Problem
 
@@ -233,3 +238,41 @@ def validate(ledger: Ledger, today: dt.date | None = None) -> list[Problem]:
         elif not _iso_week_ok(week):
             sink.add(file, ("week",), "rule.impossible_week", week=week)
     return sink.problems
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What ``rectify validate`` reports of a ledger folder."""
+    problems: list[Problem]
+    rounds: int
+    items: int
+    language: str
+
+
+@functools.cache
+def _code_version() -> str:
+    # a cached verdict is only good for the rules that made it: any change to the package voids it
+    h = hashlib.sha1()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def validate_folder(ledger_dir: str, cache: ParseCache, today: dt.date | None = None) -> Verdict:
+    """Load and validate a ledger folder, reusing the verdict on a tree seen before (same files,
+    same day, same code), which spares building any model."""
+    today = today or dt.date.today()
+    tree = read_tree(ledger_dir)
+    if tree is None:
+        ledger, problems = load_ledger(ledger_dir, cache)
+        return Verdict(problems, 0, 0, "zh")
+    key = hashlib.sha1(f"{tree.digest()}\0{today}\0{_code_version()}".encode()).hexdigest()
+    stored = cache.result_get(key)
+    if stored is not None:
+        return pickle.loads(stored)
+    ledger, problems = load_ledger(ledger_dir, cache, tree=tree)
+    problems = sorted(set(problems + validate(ledger, today)))
+    verdict = Verdict(problems, len(ledger.rounds), len(ledger.items),
+                      ledger.settings.language if ledger.settings else "zh")
+    cache.result_put(key, pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL))
+    return verdict

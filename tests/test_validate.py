@@ -204,3 +204,24 @@ def test_github_summary_file(capsys, ledger_dir, tmp_path, monkeypatch):
     errors(capsys, ledger_dir, "--format", "github")
     text = summary.read_text(encoding="utf-8")
     assert f"| `{ledger_dir}/{I1}:4:7` | 找不到单位“nowhere”（应为 units.yaml 中的单位编号）。 |" in text
+
+
+def test_a_tree_seen_before_is_not_checked_again(capsys, ledger_dir, tmp_path, monkeypatch):
+    from site_builder import validate as validate_module
+    from site_builder.cli import main
+    monkeypatch.setenv("RECTIFY_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["validate", str(ledger_dir)]) == 0
+    first = capsys.readouterr().out
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("the verdict should have come from the cache")
+
+    monkeypatch.setattr(validate_module, "load_ledger", no_loading)
+    assert main(["validate", str(ledger_dir)]) == 0
+    assert capsys.readouterr().out == first
+    monkeypatch.undo()
+    monkeypatch.setenv("RECTIFY_CACHE_DIR", str(tmp_path / "cache"))
+    p = ledger_dir / I2
+    p.write_text(p.read_text(encoding="utf-8").replace("unit: east-town", "unit: nowhere"), encoding="utf-8")
+    assert main(["validate", str(ledger_dir)]) == 1      # a changed tree is checked afresh
+    assert "找不到单位“nowhere”" in capsys.readouterr().out
