@@ -153,7 +153,8 @@ class History:
 
     def scan(self, blobs: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
         """(id, status) of item blobs, by a light scan of the raw text, cached by blob id."""
-        todo = [b for b in set(blobs) if b not in self._scan]
+        # commit order, not hash order: cat-file then reads pack data sequentially (8× faster)
+        todo = [b for b in dict.fromkeys(blobs) if b not in self._scan]
         stored = self.cache.scans(todo)
         self._scan.update(stored)
         todo = [b for b in todo if b not in stored]
