@@ -260,3 +260,15 @@ def test_sharded_build_equals_the_single_process_build(capsys, tmp_path, monkeyp
     index = lambda d: sorted(json.dumps(x, sort_keys=True, ensure_ascii=False)  # noqa: E731
                              for x in json.loads((d / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"])
     assert index(tmp_path / "single") == index(tmp_path / "sharded")
+
+
+def test_english_when_the_settings_say_so(capsys, tmp_path):
+    repo = small_repo(tmp_path, settings=SETTINGS + "language: en\n")
+    assert build(capsys, repo, tmp_path / "site")[0] == 0
+    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in html
+    assert "Rectification progress" in html and "整改进度总览" not in html
+    item = (tmp_path / "site" / "items" / "2023-R2-001.html").read_text(encoding="utf-8")
+    assert "Measures" in item and "cleared" in item
+    index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["en"]
