@@ -52,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="only check that the folder is up to date; exit 1 if stale")
     p.add_argument("--lang", choices=("zh", "en"), default=None)
 
+    p = sub.add_parser("serve", help="preview a built site at http://127.0.0.1:PORT until Ctrl-C")
+    p.add_argument("--site", default="site", help="the built site folder (default: site)")
+    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
+    p.add_argument("--lang", choices=("zh", "en"), default=None)
+
     p = sub.add_parser("check", help="the pull-request gate: validate, then check every change since the merge base with REF")
     _common(p)
     p.add_argument("--base", required=True, help="the branch or commit the pull request goes into, e.g. origin/main")
@@ -205,6 +210,20 @@ def _ledger_in_repo(ledger: str, repo: Path) -> str:
         return "ledger"
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import time
+    from .serve import serve
+    lang = args.lang or "zh"
+    site = Path(args.site)
+    if not (site / "index.html").is_file():
+        print(translate("cli.no_site", lang, site=args.site), file=sys.stderr)
+        return 1
+    with serve(site, args.port) as origin:
+        print(translate("cli.serving", lang, url=origin + "/index.html"))
+        while True:   # until Ctrl-C (main turns KeyboardInterrupt into exit 130)
+            time.sleep(3600)
+
+
 def _open_history(args: argparse.Namespace, ref: str):
     from .history import open_history
     from .load import ParseCache, default_cache_path
@@ -294,6 +313,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd_build(args)
     if args.command == "check":
         return cmd_check(args)
+    if args.command == "serve":
+        return cmd_serve(args)
     if args.command == "audit":
         return cmd_audit(args)
     raise AssertionError(args.command)

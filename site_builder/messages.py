@@ -207,6 +207,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.no_moves": ("没有状态变更。", "No status changes."),
     "site.external_reference": ("站点引用了外部地址，内网无法访问：{where}", "the site refers to another host, unreachable on an intranet: {where}"),
     "cli.replayed": ("已把台账记录按日期回放为 {commits} 个提交：{repo}", "replayed the ledger's records as {commits} dated commits into {repo}"),
+    "cli.no_site": ("{site} 中没有已生成的站点，请先运行 rectify build（或 make site）。", "no built site in {site}: run rectify build (or make site) first."),
+    "cli.serving": ("站点预览：{url}（按 Ctrl-C 结束）", "previewing the site at {url} (Ctrl-C to stop)"),
     "cli.bad_date": ("日期“{value}”无效，格式应为 YYYY-MM-DD。", "invalid date '{value}'; expected YYYY-MM-DD."),
 
     # --- status report

@@ -9,17 +9,14 @@ Chromium comes from the system (``/usr/bin/chromium``; CI installs it with apt-g
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import json
-import threading
 from pathlib import Path
 
 import pytest
 import yaml
 
 from conftest import ITEM_1, ROUND, SETTINGS, UNITS
+from site_builder.serve import serve
 from test_site import EXAMPLE, build, small_repo
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,30 +38,6 @@ def _item(item_id: str = ITEM_ID) -> dict:
 
 # ---------------------------------------------------------------- serving and browsing
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
-        pass
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        pass  # a browser context closed mid-download (the search index) is not a failure
-
-
-@contextlib.contextmanager
-def serve(site_dir: Path):
-    """``site_dir`` served on 127.0.0.1 at a free port, in a thread; yields the origin."""
-    server = _Server(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site_dir)))
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="module")

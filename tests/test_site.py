@@ -272,3 +272,35 @@ def test_english_when_the_settings_say_so(capsys, tmp_path):
     assert "Measures" in item and "cleared" in item
     index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert index["config"]["lang"] == ["en"]
+
+
+def test_serve_previews_a_built_site(example_site):
+    """``rectify serve`` in a subprocess answers on 127.0.0.1 with the built pages, and says where."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "site_builder.cli", "serve", "--site", str(example_site),
+                             "--port", str(port)], stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline().strip()
+        assert line == f"站点预览：http://127.0.0.1:{port}/index.html（按 Ctrl-C 结束）"
+        for _ in range(50):
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=2).read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert "整改进度总览" in page
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_serve_without_a_site(capsys, tmp_path):
+    code, out, err = rectify(capsys, "serve", "--site", str(tmp_path))
+    assert (code, err.strip()) == (1, f"{tmp_path} 中没有已生成的站点，请先运行 rectify build（或 make site）。")
