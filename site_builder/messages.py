@@ -157,6 +157,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rule.submission_pending": ("有尚未核账的交账记录，状态却是 {status}，应为 submitted。",
                                 "a submission awaits verification but the status is {status}; it should be submitted."),
     "rule.duplicate_evaluation": ("单位“{unit}”在轮次“{round}”已有评估。", "unit '{unit}' already has an evaluation for round '{round}'."),
+    "rule.unknown_timezone": ("时区“{zone}”不存在，应为如 Asia/Shanghai 的 IANA 时区名。", "no time zone '{zone}'; expected an IANA name such as Asia/Shanghai."),
     "rule.impossible_week": ("周次“{week}”不存在。", "week '{week}' does not exist."),
 
     # --- history

@@ -16,7 +16,6 @@ lets an item be deleted once committed).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 

@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .load import Ledger, ParseCache, load_ledger, read_tree
 from .models import Item, LookbackResult, Status, Term, VerificationResult
@@ -177,6 +178,14 @@ def _check_round(rnd, file: str, ledger: Ledger, sink: _Sink) -> None:
             sink.add(file, ("feedback", i, "unit"), "rule.unit_not_in_round", unit=fb.unit, round=rnd.id)
 
 
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+        return True
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+
+
 def validate(ledger: Ledger, today: dt.date | None = None) -> list[Problem]:
     """Every single-file and cross-file rule of DESIGN.md §4. Returns all problems found."""
     today = today or dt.date.today()
@@ -185,6 +194,8 @@ def validate(ledger: Ledger, today: dt.date | None = None) -> list[Problem]:
         sink.add(f"{ledger.root}/ledger.yaml", (), "rule.no_settings")
     if not ledger.units and "units.yaml" not in ledger.failed:
         sink.add(f"{ledger.root}/units.yaml", (), "rule.no_units")
+    if ledger.settings is not None and not _known_zone(ledger.settings.timezone):
+        sink.add(ledger.paths["settings"], ("timezone",), "rule.unknown_timezone", zone=ledger.settings.timezone)
     for kind, ident, file in ledger.duplicates:
         sink.add(file, ("id",) if kind != "unit" else (), "rule.duplicate_id", id=ident)
 

@@ -225,3 +225,9 @@ def test_a_tree_seen_before_is_not_checked_again(capsys, ledger_dir, tmp_path, m
     p.write_text(p.read_text(encoding="utf-8").replace("unit: east-town", "unit: nowhere"), encoding="utf-8")
     assert main(["validate", str(ledger_dir)]) == 1      # a changed tree is checked afresh
     assert "找不到单位“nowhere”" in capsys.readouterr().out
+
+
+def test_unknown_timezone(capsys, ledger_dir):
+    write(ledger_dir, "ledger.yaml", "organisation: 测试县委\noffice: 测试县监督办\ntimezone: Asia/Beijing\n")
+    code, lines = errors(capsys, ledger_dir)
+    assert (code, lines) == (1, [f"{ledger_dir}/ledger.yaml:3:11: 时区“Asia/Beijing”不存在，应为如 Asia/Shanghai 的 IANA 时区名。"])
