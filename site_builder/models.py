@@ -9,7 +9,6 @@ description, which ``rectify schema`` writes into the JSON Schema files that edi
 from __future__ import annotations
 
 import datetime as dt
-import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 

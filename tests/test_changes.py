@@ -5,27 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROUND, SETTINGS, UNITS, rectify
+from conftest import ITEM_2, ROUND, SETTINGS, UNITS, rectify
 from gitrepo import Repo
 
 ITEM = "ledger/issues/2023-R2/2023-R2-002.yaml"
-OPEN_ITEM = """\
-id: 2023-R2-002
-round: 2023-R2
-feedback: [2023-R2-F02]
-unit: east-town
-aspect: 防汛救灾
-title: 防汛物资储备不足
-problem: 镇防汛物资仓库编织袋、救生衣储备低于标准。
-term: time_limited
-opened: 2023-06-05
-due: 2023-10-15
-leader: 孙某某
-department: 应急办
-measures:
-  - {id: M1, text: 按标准补齐防汛物资, owner: 应急办, due: 2023-09-30}
-status: open
-"""
+# the conftest item as it is opened (建账): status open, no records yet
+OPEN_ITEM = ITEM_2.split("status:")[0] + "status: open\n"
 OTHER = """\
 id: 2023-R2-001
 round: 2023-R2

@@ -13,7 +13,6 @@ from collections import Counter
 from pathlib import Path
 
 import openpyxl
-import pytest
 import yaml
 
 from conftest import ITEM_1, ITEM_2, ROUND, SETTINGS, UNITS, rectify

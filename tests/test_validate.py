@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ITEM_1, ITEM_2, ROUND, rectify, write
+from conftest import ITEM_2, ROUND, rectify, write
 
 I1 = "issues/2023-R2/2023-R2-001.yaml"
 I2 = "issues/2023-R2/2023-R2-002.yaml"
