@@ -25,6 +25,8 @@ from .models import ActionKind, Status
 
 STATUS_ORDER = {s.value: i for i, s in enumerate(Status)}
 WARN_ORDER = {"red": 0, "yellow": 1, "green": 2, None: 3}
+#: an element, opening a line, that the search leaves out
+_EXCLUDED = re.compile(r"<(\w+)\b[^>]*\bdata-search-exclude\b")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
@@ -43,7 +45,8 @@ def split_blocks(page: str) -> tuple[str, list[str]]:
     """Markdown with ``<!--rl:N-->`` markers in place of its HTML, and the HTML blocks.
 
     Only front matter and heading lines stay Markdown (they make the title and the table of
-    contents); everything between headings in our templates is HTML already.
+    contents); everything between headings in our templates is HTML already. An element marked
+    ``data-search-exclude`` at the start of a line makes a block of its own, to its end tag.
     """
     if page.startswith("---\n"):
         end = page.index("\n---\n", 4) + 5
@@ -59,12 +62,22 @@ def split_blocks(page: str) -> tuple[str, list[str]]:
             blocks.append(html)
         current.clear()
 
+    closing = None   # the end tag of the search-excluded element being collected
     for line in body.split("\n"):
-        if line.startswith("#"):
+        if closing is None and line.startswith("#"):
             flush()
             out.append(line + "\n")
-        else:
-            current.append(line)
+            continue
+        if closing is None:
+            m = _EXCLUDED.match(line)
+            if m:
+                # its own block, so that the hook can put all of it in after the search has read the page
+                flush()
+                closing = f"</{m.group(1)}>"
+        current.append(line)
+        if closing is not None and line.rstrip().endswith(closing):
+            flush()
+            closing = None
     flush()
     return "\n".join(out), blocks
 

@@ -26,7 +26,7 @@ from .messages import translate
 from .metrics import resolve_as_of
 from .models import Audience
 from .problems import LedgerError, Problem
-from . import mkdocs_hooks, shards
+from . import mkdocs_hooks, search, shards
 from .render import RenderInput, Renderer, plain_label, split_blocks
 
 #: URLs that may appear in the output because they are identifiers, not requests
@@ -187,6 +187,8 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         cfg = mkdocs_config(base_config(config), ledger, pages, guide, lang, docs_dir, site_dir)
         with _source_date(day):
             shards.build(cfg, staging)
+        search.add_entries(site_dir, search.item_entries(shown, aud == Audience.internal,
+                                                         lambda code, **kw: translate(code, lang, **kw)))
         leaks = external_references(site_dir)
         if leaks:
             return None, [Problem.at(str(out), None, "site.external_reference", where=w) for w in leaks[:20]]

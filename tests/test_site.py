@@ -118,6 +118,30 @@ def test_search_index_finds_a_word_of_a_title(example_site):
     assert hits, (words, [d["title"] for d in index["docs"] if "2023-R2-001" in d["location"]])
 
 
+def test_search_has_one_entry_per_item_with_its_fields_and_measures(example_site):
+    """Item pages are indexed from the data (one entry each), not read back from their HTML."""
+    index = json.loads((example_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    items = sorted(p.stem for p in EXAMPLE.glob("issues/*/*.yaml"))
+    located = sorted(d["location"] for d in index["docs"] if d["location"].startswith("items/"))
+    assert located == [f"items/{iid}.html" for iid in items]
+    entry = next(d for d in index["docs"] if d["location"] == "items/2023-R2-001.html")
+    item = yaml.safe_load((EXAMPLE / "issues" / "2023-R2" / "2023-R2-001.yaml").read_text(encoding="utf-8"))
+    plain = entry["text"].replace("\u200b", "")
+    assert item["problem"].strip() in plain
+    assert all(m["text"].strip() in plain for m in item["measures"])
+    assert all(r["text"].strip() not in plain for r in item.get("reports", []))  # the timeline stays out
+
+
+def test_split_blocks_gives_search_excluded_elements_their_own_block():
+    from site_builder.render import split_blocks
+    page = ("---\ntitle: x\n---\n# T\n<p>kept</p>\n<table class=\"a\" data-search-exclude>\n<tr><td>1</td></tr>\n"
+            "</table>\n<p>after</p>\n## H\n<div data-search-exclude>one line</div>\n")
+    text, blocks = split_blocks(page)
+    assert blocks == ["<p>kept</p>", '<table class="a" data-search-exclude>\n<tr><td>1</td></tr>\n</table>',
+                      "<p>after</p>", "<div data-search-exclude>one line</div>"]
+    assert text.count("<!--rl:") == 4 and "# T" in text and "## H" in text
+
+
 def test_offline_no_external_references(example_site):
     assert external_references(example_site) == []
     for path in example_site.rglob("*.html"):
