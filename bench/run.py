@@ -57,7 +57,7 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 
 
 def timings_table(rows: list[Row]) -> str:
-    lines = ["| scale | stage | mode | CLI wall (s) | in-process (s) | peak RSS (MB) | bar (s) | within bar | notes |",
+    lines = ["| scale | stage | mode | CLI wall (s) | in-process (s) | peak memory (MB) | bar (s) | within bar | notes |",
              "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- |"]
     for r in rows:
         bar = f"≤ {r.bar:g}" if r.bar is not None else ""
@@ -130,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"{header()}\n\nCLI wall: {args.stat} of {args.repeat} runs of the command in a subprocess (OS file cache "
           f"warm, byte-compiled); in-process: the same work without interpreter start-up and imports; "
-          f"peak RSS: the child's own ru_maxrss.\n")
+          f"peak memory: the child's process tree, summed PSS sampled every 0.1 s (forked workers "
+          f"included, shared pages counted once), or its own ru_maxrss when larger.\n")
     print(timings_table(rows) + "\n\n" + sizes_table(ctxs) + "\n")
     print("\n".join(extra_text))
     if args.json:

@@ -34,7 +34,7 @@ class Row:
     mode: str
     wall: float | None = None      # CLI wall seconds (median or min over runs)
     inproc: float | None = None    # in-process seconds (likewise)
-    rss_mb: float | None = None    # peak RSS of the CLI child (max over runs)
+    rss_mb: float | None = None    # peak memory of the CLI child and its workers, MB (max over runs; see measure)
     bar: float | None = None       # the DESIGN bar for ``wall``, seconds
     note: str = ""
 
@@ -98,7 +98,7 @@ def time_cli(ctx: Ctx, cmd: list[str], cache: Callable[[], Path], runs: int | No
             note = f"FAILED (exit {result.code}): {last[:200]}"
         if i >= 0:
             walls.append(result.seconds)
-            rss.append(result.rss_mb)
+            rss.append(result.tree_mb)
     return summarize(walls, ctx.stat), max(rss), note
 
 
@@ -201,7 +201,7 @@ def time_python(ctx: Ctx, snippet: str, args: list[str], cache: Callable[[], Pat
             raise RuntimeError(f"snippet failed (exit {result.code}):\n{result.output[-2000:]}")
         if i >= 0:
             walls.append(result.seconds)
-            rss.append(result.rss_mb)
+            rss.append(result.tree_mb)
             figures.append(json.loads(result.output.strip().splitlines()[-1]))
     return (summarize(walls, ctx.stat), max(rss),
             {k: summarize([f[k] for f in figures], ctx.stat) for k in figures[0]})
@@ -287,14 +287,38 @@ def stage_naive(ctx: Ctx) -> list[Row]:
 
 
 def stage_site(ctx: Ctx) -> list[Row]:
-    """The full site build, cold (fresh parse cache) and again with the cache of the first build."""
+    """The full site build three ways: cold (fresh caches); after one new commit (the caches of a
+    build of the commit before, as the site workflow keeps them between pushes); and again with
+    the cache of the same commit."""
     rows = []
-    shared = ctx.fresh_cache()
-    for mode in ("cold", "cached"):
+
+    def build_cmd(root: Path) -> list[str]:
         site = Path(tempfile.mkdtemp(prefix="site-", dir=ctx.tmp))
-        cmd = rectify("build", str(ctx.ledger), "--out", str(site / "site"), "--repo", str(ctx.out))
-        wall, rss, note = time_cli(ctx, cmd, lambda: shared, runs=1)
-        rows.append(Row(ctx.scale, "site build", mode, wall, None, rss, BARS[ctx.scale]["site"], note))
+        return rectify("build", str(root / "ledger"), "--out", str(site / "site"), "--repo", str(root))
+
+    shared = ctx.fresh_cache()
+    wall, rss, note = time_cli(ctx, build_cmd(ctx.out), lambda: shared, runs=1)
+    rows.append(Row(ctx.scale, "site build", "cold", wall, None, rss, BARS[ctx.scale]["site"], note))
+
+    before = ctx.tmp / "worktree-before"
+    subprocess.run(["git", "-C", str(ctx.out), "worktree", "add", "--detach", str(before), "HEAD~1"],
+                   check=True, capture_output=True)
+    try:
+        previous = ctx.fresh_cache()
+        warm = run_child(build_cmd(before), ctx.env(previous))
+        if warm.code != 0:
+            note = "FAILED to build the commit before: " + (warm.output.strip().splitlines() or [""])[-1][:200]
+            rows.append(Row(ctx.scale, "site build", "after one new commit", note=note))
+        else:
+            wall, rss, note = time_cli(ctx, build_cmd(ctx.out), lambda: previous, runs=1)
+            rows.append(Row(ctx.scale, "site build", "after one new commit", wall, None, rss,
+                            BARS[ctx.scale]["site"], note + " cache of a build of HEAD~1"))
+    finally:
+        subprocess.run(["git", "-C", str(ctx.out), "worktree", "remove", "--force", str(before)], capture_output=True)
+        subprocess.run(["git", "-C", str(ctx.out), "worktree", "prune"], capture_output=True)
+
+    wall, rss, note = time_cli(ctx, build_cmd(ctx.out), lambda: shared, runs=1)
+    rows.append(Row(ctx.scale, "site build", "cached (same commit)", wall, None, rss, BARS[ctx.scale]["site"], note))
     return rows
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
+import os
 import sqlite3
 import uuid
 from dataclasses import dataclass
@@ -250,12 +252,62 @@ class OutputStore:
 PREFETCH_WEEKS = 8
 
 
+#: below this many weeks to make, one process does them all
+PARALLEL_WEEKS = 6
+
+_JOB: tuple | None = None    # what forked week workers read: (builder, shown ledger, language)
+
+
+def _make_week(builder: BulletinBuilder, week: str, shown: Ledger, lang: str,
+               batch: list[str]) -> tuple[str, bytes, Summary] | None:
+    """Page, Word document and summary of one week (None when its ledger did not load)."""
+    from .bulletin_docx import bulletin_docx
+    if week in batch[::PREFETCH_WEEKS]:       # parse the next weeks' files in one batch
+        at = batch.index(week)
+        builder.prefetch(batch[at:at + PREFETCH_WEEKS])
+    b, _ = builder.build(week)
+    if b is None:
+        return None
+    return (bulletin_markdown(b, lang, links=True, item_links=set(shown.items), unit_links=set(shown.units)),
+            bulletin_docx(b, lang), Summary.of(b))
+
+
+def _week_worker(weeks: list[str]) -> list[tuple[str, str, bytes, str] | tuple[str, None, None, None]]:
+    builder, shown, lang = _JOB
+    builder.history.cache.detach()
+    out = []
+    for week in weeks:
+        made = _make_week(builder, week, shown, lang, weeks)
+        out.append((week, None, None, None) if made is None else (week, made[0], made[1], made[2].to_json()))
+    return out
+
+
+def _make_weeks(builder: BulletinBuilder, weeks: list[str], shown: Ledger,
+                lang: str) -> dict[str, tuple[str, bytes, Summary] | None]:
+    """The weeks' outputs. Many weeks are split into one run of consecutive weeks per core, each
+    built in a forked process: a week's ledger mostly repeats the week before's, so a run parses
+    each file version once, and only the first week of each run parses a whole ledger."""
+    global _JOB
+    workers = min(os.cpu_count() or 1, len(weeks) // PARALLEL_WEEKS)
+    if workers < 2:
+        return {week: _make_week(builder, week, shown, lang, weeks) for week in weeks}
+    size = -(-len(weeks) // workers)
+    runs = [weeks[k:k + size] for k in range(0, len(weeks), size)]
+    _JOB = (builder, shown, lang)
+    try:
+        with multiprocessing.get_context("fork").Pool(len(runs)) as pool:
+            results = pool.map(_week_worker, runs, chunksize=1)
+    finally:
+        _JOB = None
+    return {week: None if md is None else (md, docx, Summary.from_json(summary))
+            for run in results for week, md, docx, summary in run}
+
+
 def bulletin_pages(history: History) -> Callable[..., dict[str, str | bytes]]:
     """An ``extra_pages`` callable for ``site.build_site``: the archive, one page and one Word
     document per week since the ledger's first commit (up to the last week complete at ``as_of``),
     and the feed. Weeks whose ledger did not load are listed without a page. Finished weeks are
     kept in an ``OutputStore`` beside the history's parse cache."""
-    from .bulletin_docx import bulletin_docx
 
     def pages(shown: Ledger, full: Ledger, as_of: dt.date, lang: str, audience) -> dict[str, str | bytes]:
         aud = getattr(audience, "value", audience) or "internal"
@@ -271,17 +323,13 @@ def bulletin_pages(history: History) -> Callable[..., dict[str, str | bytes]]:
                 key = builder.fingerprint(week, f"{aud}|{lang}|{links.hexdigest()}|{_code_fingerprint()}")
                 plan.append((week, key, store.get(key) if key else None))
             missing = [week for week, _, hit in plan if hit is None]
+            made = _make_weeks(builder, missing, shown, lang)
             for week, key, hit in plan:
                 if hit is None:
-                    if week in missing[::PREFETCH_WEEKS]:       # parse the next weeks' files in one batch
-                        at = missing.index(week)
-                        builder.prefetch(missing[at:at + PREFETCH_WEEKS])
-                    b, _ = builder.build(week)
-                    if b is None:
+                    hit = made[week]
+                    if hit is None:
                         weeks.append((week, None))
                         continue
-                    hit = (bulletin_markdown(b, lang, links=True, item_links=set(shown.items), unit_links=set(shown.units)),
-                           bulletin_docx(b, lang), Summary.of(b))
                     if key:
                         store.put(key, *hit)
                 out[f"bulletins/{week}.md"], out[f"bulletins/{week}.docx"] = hit[0], hit[1]

@@ -35,9 +35,9 @@ def _payload(job: tuple[bytes, str]) -> bytes:
                          tuple((p.line, p.col, p.code, p.params) for p in problems)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _payloads(jobs: list[tuple[bytes, str]]) -> Iterator[bytes]:
+def _payloads(jobs: list[tuple[bytes, str]], workers: int | None = None) -> Iterator[bytes]:
     """Payloads of ``jobs`` in order, as they are made."""
-    workers = os.cpu_count() or 1
+    workers = workers or os.cpu_count() or 1
     if len(jobs) < PARALLEL_MIN or workers < 2:
         yield from (_payload(job) for job in jobs)
         return
@@ -62,6 +62,8 @@ class ParseCache:
         self.models: dict[tuple[str, str], tuple[Any, tuple[Problem, ...]]] = {}
         self.pending: list[tuple[str, str, bytes]] = []
         self.db: sqlite3.Connection | None = None
+        self.workers: int | None = None     # parsing processes; None: one per core
+        self._forked_from: sqlite3.Connection | None = None
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,6 +76,13 @@ class ParseCache:
                 self.db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, data BLOB)")
             except (OSError, sqlite3.Error):  # an unusable cache is only a slower run
                 self.db = None
+
+    def detach(self) -> None:
+        """In a forked worker: parse in this process only, and leave the store alone. A SQLite
+        connection must not be used across a fork, nor closed in the child (the parent still uses
+        it), so the child keeps a reference and never touches it."""
+        self._forked_from, self.db, self.workers = self.db, None, 1
+        self.pending.clear()
 
     @staticmethod
     def _decode(kind: str, payload: bytes) -> tuple[Any, tuple[Problem, ...]]:
@@ -105,7 +114,7 @@ class ParseCache:
                 misses.append((raw, kind, blob))
             else:
                 self.models[(blob, kind)] = self._decode(kind, payload)
-        for (raw, kind, blob), payload in zip(misses, _payloads([(raw, kind) for raw, kind, _ in misses])):
+        for (raw, kind, blob), payload in zip(misses, _payloads([(raw, kind) for raw, kind, _ in misses], self.workers)):
             self.models[(blob, kind)] = self._decode(kind, payload)
             self.pending.append((blob, kind, payload))
 
@@ -174,6 +183,7 @@ class ParseCache:
 
     def save(self) -> None:
         if self.db is None or not self.pending:
+            self.pending = []
             return
         try:
             with self.db:

@@ -7,6 +7,7 @@ working tree and the history share one cache and a rebuild only parses what chan
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -44,6 +45,32 @@ class Ledger:
 
     def locate(self, path: str, loc: tuple, key: bool = False) -> tuple[int, int]:
         return yamlsafe.locate(self.text(path), loc, key=key)
+
+    @functools.cached_property
+    def unit_items(self) -> dict[str, tuple[Item, ...]]:
+        """Each unit's items, in the items' order: the per-unit figures of a city ledger (hundreds of
+        units, ten thousand items) would otherwise scan every item once per unit."""
+        out: dict[str, list[Item]] = {}
+        for item in self.items.values():
+            out.setdefault(item.unit, []).append(item)
+        return {unit: tuple(items) for unit, items in out.items()}
+
+    @functools.cached_property
+    def round_items(self) -> dict[str, tuple[Item, ...]]:
+        """Each round's items, in the items' order."""
+        out: dict[str, list[Item]] = {}
+        for item in self.items.values():
+            out.setdefault(item.round, []).append(item)
+        return {rid: tuple(items) for rid, items in out.items()}
+
+    @functools.cached_property
+    def unit_actions(self) -> dict[str, tuple[Action, ...]]:
+        """Each unit's actions, in the actions' order."""
+        out: dict[str, list[Action]] = {}
+        for action in self.actions:
+            for unit in dict.fromkeys(action.units):
+                out.setdefault(unit, []).append(action)
+        return {unit: tuple(actions) for unit, actions in out.items()}
 
 
 def assemble(files: Iterable[tuple[str, str, Any]], text: Callable[[str], str],

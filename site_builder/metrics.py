@@ -130,7 +130,7 @@ class RoundMetrics:
 
 def round_metrics(ledger: Ledger, round_id: str, as_of: dt.date) -> RoundMetrics:
     rnd = ledger.rounds[round_id]
-    items = [i for i in ledger.items.values() if i.round == round_id]
+    items = list(ledger.round_items.get(round_id, ()))
     prog = progress(items, as_of, _due_soon(ledger))
     tp = time_progress(rnd, as_of)
     task = prog.completion_rate
@@ -176,14 +176,14 @@ def proposed_score(items: list[Item], prog: Progress, silent: bool, settings: Se
 
 
 def unit_metrics(ledger: Ledger, unit_id: str, as_of: dt.date, round_id: str | None = None) -> UnitMetrics:
-    items = [i for i in ledger.items.values() if i.unit == unit_id and (round_id is None or i.round == round_id)]
+    items = [i for i in ledger.unit_items.get(unit_id, ()) if round_id is None or i.round == round_id]
     prog = progress(items, as_of, _due_soon(ledger))
     last = last_report(items, as_of)
     days = (as_of - last).days if last else None
     silent_days = ledger.settings.thresholds.silent_days if ledger.settings else 3
     owing = any(i.status in OWING for i in items)
     silent = owing and (days is None or days > silent_days)
-    actions = Counter(a.kind.value for a in ledger.actions if unit_id in a.units and a.date <= as_of)
+    actions = Counter(a.kind.value for a in ledger.unit_actions.get(unit_id, ()) if a.date <= as_of)
     finals = [e for e in ledger.evaluations if e.unit == unit_id and (round_id is None or e.round == round_id)
               and e.date <= as_of]
     final = finals[-1].score if finals else None

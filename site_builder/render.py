@@ -13,6 +13,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -128,17 +129,20 @@ class Renderer:
 
     # ------------------------------------------------------------ pages
 
-    def render_all(self) -> dict[str, str]:
-        pages = {"index.md": self.overview(), "alerts.md": self.alerts(), "common.md": self.common_problems(),
-                 "ranking.md": self.ranking(), "downloads/index.md": self.downloads(),
-                 "rounds/index.md": self.rounds_index(), "units/index.md": self.units_index()}
+    def pages(self) -> Iterator[tuple[str, str]]:
+        """Every page as (path, Markdown), one at a time."""
+        yield from (("index.md", self.overview()), ("alerts.md", self.alerts()), ("common.md", self.common_problems()),
+                    ("ranking.md", self.ranking()), ("downloads/index.md", self.downloads()),
+                    ("rounds/index.md", self.rounds_index()), ("units/index.md", self.units_index()))
         for rid in self.inp.ledger.rounds:
-            pages[f"rounds/{rid}.md"] = self.round_page(rid)
+            yield f"rounds/{rid}.md", self.round_page(rid)
         for uid in self.inp.ledger.units:
-            pages[f"units/{uid}.md"] = self.unit_page(uid)
+            yield f"units/{uid}.md", self.unit_page(uid)
         for iid in self.inp.ledger.items:
-            pages[f"items/{iid}.md"] = self.item_page(iid)
-        return pages
+            yield f"items/{iid}.md", self.item_page(iid)
+
+    def render_all(self) -> dict[str, str]:
+        return dict(self.pages())
 
     def overview(self) -> str:
         rounds = []
@@ -152,7 +156,7 @@ class Renderer:
     def round_page(self, rid: str) -> str:
         ledger, full, day = self.inp.ledger, self.inp.full, self.inp.as_of
         rnd = ledger.rounds[rid]
-        items = [i for i in ledger.items.values() if i.round == rid]
+        items = ledger.round_items.get(rid, ())
         statuses = [s.value for s in Status]
         aspects = []
         for aspect in rnd.aspects:
@@ -179,7 +183,7 @@ class Renderer:
     def curve_points(self, rid: str) -> list[tuple[dt.date, float]]:
         """Completion rate of round ``rid`` at the end of each day on which it changed (from git)."""
         full = self.inp.full
-        ids = [i for i, item in full.items.items() if item.round == rid]
+        ids = [item.id for item in full.round_items.get(rid, ())]
         events: list[tuple[dt.date, str, str | None]] = []
         for iid in ids:
             for tr in self.inp.transitions.get(iid, []):
@@ -210,8 +214,8 @@ class Renderer:
     def unit_page(self, uid: str) -> str:
         ledger = self.inp.ledger
         unit = ledger.units[uid]
-        items = [self.item_row(i, 1) for i in ledger.items.values() if i.unit == uid]
-        actions = [a for a in ledger.actions if uid in a.units and a.date <= self.inp.as_of]
+        items = [self.item_row(i, 1) for i in ledger.unit_items.get(uid, ())]
+        actions = [a for a in ledger.unit_actions.get(uid, ()) if a.date <= self.inp.as_of]
         return self.page("unit.md.j2", unit.name, unit=unit, name_md=md_escape(unit.name),
                          m=metrics.unit_metrics(self.inp.full, uid, self.inp.as_of), items=items, actions=actions)
 

@@ -29,8 +29,10 @@ from .problems import LedgerError, Problem
 from . import mkdocs_hooks, search, shards
 from .render import RenderInput, Renderer, plain_label, split_blocks
 
-#: URLs that may appear in the output because they are identifiers, not requests
-_URL_RE = re.compile(rb"""(?:src|href|action|srcset|poster|data)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:https?:)?//""")
+#: what, written right before a "//", makes a browser fetch it (a URL elsewhere is only text)
+_REQUEST_BEFORE = re.compile(rb"""(?:(?:src|href|action|srcset|poster|data)\s*=\s*["']?\s*|url\(\s*["']?|@import\s+["']?)"""
+                             rb"""(?:https?:)?\Z""")
+_SLASHES = re.compile(rb"//")
 
 
 #: the editors' guide in reading order; pages not listed follow alphabetically
@@ -92,14 +94,20 @@ def mkdocs_config(base: dict, ledger: Ledger, pages: dict[str, str], guide: list
 
 
 def external_references(site_dir: Path) -> list[str]:
-    """Files in the built site that would make a browser request another host."""
+    """Files in the built site that would make a browser request another host.
+
+    Only the few places with ``//`` are looked at, each with what stands before it: scanning whole
+    pages with one pattern took seconds for a city's half a gigabyte of HTML.
+    """
     found = []
     for path in sorted(site_dir.rglob("*")):
         if path.suffix in (".html", ".css", ".svg") and path.is_file():
-            data = path.read_bytes().lower()  # lower() and a case-sensitive pattern: far faster than re.I
-            for m in _URL_RE.finditer(data):
-                snippet = data[m.start():m.end() + 60].split(b'"')[0].decode("utf-8", "replace")
-                found.append(f"{path.relative_to(site_dir)}: {snippet}")
+            data = path.read_bytes()
+            for m in _SLASHES.finditer(data):
+                before = data[max(0, m.start() - 200):m.start()].lower()
+                if _REQUEST_BEFORE.search(before):
+                    snippet = data[m.start():m.end() + 60].split(b'"')[0].decode("utf-8", "replace")
+                    found.append(f"{path.relative_to(site_dir)}: {snippet}")
     return found
 
 
@@ -144,21 +152,13 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
     transitions, history_available, history_pages = {}, False, {}
     if repo is not None:
         try:
-            with open_history(repo, "HEAD", ledger_dir, cache) as history:
-                transitions = history.compute_transitions()
-                history_available = True
-                # the weekly bulletins need the history open: each week reads the ledger as it stood then
-                history_pages = bulletin_pages(history)(shown, ledger, day, lang, aud)
+            transitions, history_pages = _history_parts(repo, ledger_dir, cache, shown, ledger, day, lang, aud)
+            history_available = True
         except LedgerError as exc:
             if any(p.code != "history.not_a_repo" for p in exc.problems):
                 return None, exc.problems
     started = time.perf_counter()
     renderer = Renderer(RenderInput(shown, ledger, day, lang, aud == Audience.internal, transitions, history_available))
-    pages = renderer.render_all()
-    pages.update(history_pages)
-    if extra_pages is not None:
-        pages.update(extra_pages(shown, ledger, day, lang, aud))
-    rendered = time.perf_counter()
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -167,16 +167,15 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         docs_dir, site_dir = staging / "docs", staging / "site"
         docs_dir.mkdir()
         guide = _copy_guide(docs_src, docs_dir)
-        mkdocs_hooks.BLOCKS.clear()
-        for rel, text in pages.items():
-            path = docs_dir / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(text, bytes):  # extra files (a .docx, a feed) are written as they are
-                path.write_bytes(text)
-                continue
-            if rel.endswith(".md"):
-                text, mkdocs_hooks.BLOCKS[rel] = split_blocks(text)
-            path.write_text(text, encoding="utf-8")
+        mkdocs_hooks.BLOCKS_DIR = staging / "blocks"
+        # Pages go to disk as they are rendered, so that a city's ten thousand pages never sit in memory.
+        written = [_write_page(docs_dir, staging / "blocks", rel, text) for rel, text in renderer.pages()]
+        written += [_write_page(docs_dir, staging / "blocks", rel, text) for rel, text in history_pages.items()]
+        if extra_pages is not None:
+            written += [_write_page(docs_dir, staging / "blocks", rel, text)
+                        for rel, text in extra_pages(shown, ledger, day, lang, aud).items()]
+        history_pages = None
+        rendered = time.perf_counter()
         (docs_dir / "assets").mkdir(exist_ok=True)
         for name in ("rectify.css", "rectify.js"):
             (docs_dir / "assets" / name).write_bytes((Path(__file__).parent / "assets" / name).read_bytes())
@@ -184,7 +183,7 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         (docs_dir / "downloads" / "ledger.json").write_bytes(downloads.ledger_json(shown))
         (docs_dir / "downloads" / "ledger.csv").write_bytes(downloads.ledger_csv(shown, lang))
         (docs_dir / "downloads" / "ledger.xlsx").write_bytes(downloads.ledger_xlsx(shown, lang, day))
-        cfg = mkdocs_config(base_config(config), ledger, pages, guide, lang, docs_dir, site_dir)
+        cfg = mkdocs_config(base_config(config), ledger, written, guide, lang, docs_dir, site_dir)
         with _source_date(day):
             shards.build(cfg, staging)
         search.add_entries(site_dir, search.item_entries(shown, aud == Audience.internal,
@@ -194,10 +193,35 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
             return None, [Problem.at(str(out), None, "site.external_reference", where=w) for w in leaks[:20]]
         _swap(site_dir, out)
         done = time.perf_counter()
-        count = sum(1 for rel in pages if rel.endswith(".md"))
+        count = sum(1 for rel in written if rel.endswith(".md"))
         return BuildResult(out, count + len(guide), rendered - started, done - rendered), []
     finally:
+        mkdocs_hooks.BLOCKS_DIR = None
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _history_parts(repo: Path, ledger_dir: str, cache: ParseCache | None, shown: Ledger, ledger: Ledger,
+                   day: dt.date, lang: str, aud: Audience) -> tuple[dict, dict[str, str | bytes]]:
+    """The items' transitions and the weekly bulletins' pages. The history itself (every commit of
+    the main line) is let go on return, before the pages are rendered."""
+    with open_history(repo, "HEAD", ledger_dir, cache) as history:
+        transitions = history.compute_transitions()
+        # the weekly bulletins need the history open: each week reads the ledger as it stood then
+        return transitions, bulletin_pages(history)(shown, ledger, day, lang, aud)
+
+
+def _write_page(docs_dir: Path, blocks_dir: Path, rel: str, text: str | bytes) -> str:
+    """Write one page into the docs folder (its HTML blocks beside it, for the hooks); its path."""
+    path = docs_dir / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):  # extra files (a .docx, a feed) are written as they are
+        path.write_bytes(text)
+        return rel
+    if rel.endswith(".md"):
+        text, blocks = split_blocks(text)
+        mkdocs_hooks.write_blocks(blocks_dir, rel, blocks)
+    path.write_text(text, encoding="utf-8")
+    return rel
 
 
 def _swap(new: Path, out: Path) -> None:

@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import openpyxl
+import pytest
 import yaml
 
 from conftest import ITEM_1, ITEM_2, ROUND, SETTINGS, UNITS, rectify
@@ -201,6 +202,36 @@ def test_failing_ledger_leaves_previous_site_untouched(capsys, tmp_path):
     assert "台账有错误，未生成站点，原有站点保持不变。" in stderr
     assert tree_digest(out) == before
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".site.")]
+
+
+@pytest.mark.parametrize("text, leaks", [
+    ('<img src="https://cdn.example/x.png">', True),
+    ("<script SRC = '//cdn.example/x.js'></script>", True),
+    ('<link href="HTTP://cdn.example/a.css">', True),
+    ("body { background: url( 'https://cdn.example/bg.png') }", True),
+    ('@import "https://fonts.example/f.css";', True),
+    ('<object data="//cdn.example/x.swf"></object>', True),
+    ('<svg xmlns="http://www.w3.org/2000/svg"></svg>', False),
+    ("<p>见 https://example.gov.cn/notice（文字，不是请求）</p>", False),
+    ('<a href="../items/2023-R2-001.html">2023-R2-001</a> <!-- // a comment -->', False),
+])
+def test_external_references_finds_what_a_browser_would_fetch(tmp_path, text, leaks):
+    (tmp_path / "page.html").write_text("<html><body>" + "填充" * 300 + text + "</body></html>", encoding="utf-8")
+    assert bool(external_references(tmp_path)) is leaks
+
+
+def test_a_guide_page_fetching_another_host_fails_the_build(capsys, tmp_path):
+    import shutil
+    repo = small_repo(tmp_path)
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs)
+    (docs / "guide" / "index.md").write_text("# 指南\n\n<img src=\"https://cdn.example/logo.png\">\n", encoding="utf-8")
+    out = tmp_path / "site"
+    code, stdout, stderr = rectify(capsys, "build", str(repo.root / "ledger"), "--repo", str(repo.root), "--out", str(out),
+                              "--no-cache", "--config", str(ROOT / "mkdocs.yml"), "--docs", str(docs))
+    assert code == 1
+    assert "站点引用了外部地址，内网无法访问：help/guide/index.html: //cdn.example/logo.png" in stdout, stdout
+    assert not out.exists()
 
 
 CANARY = "CANARY"
