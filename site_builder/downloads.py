@@ -15,6 +15,7 @@ import re
 import zipfile
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from .load import Ledger
@@ -32,7 +33,13 @@ def ledger_json(ledger: Ledger) -> bytes:
         "actions": [a.model_dump(mode="json") for a in ledger.actions],
         "evaluations": [e.model_dump(mode="json") for e in ledger.evaluations],
     }
-    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+    # one item per line: readable in a diff or an editor, and written by the C encoder (indent=
+    # makes json fall back to pure Python, seconds for a city)
+    body = ",\n".join(f'"{key}":' + json.dumps(value, ensure_ascii=False, separators=(",", ":")) if key != "items"
+                      else '"items":[\n' + ",\n".join(json.dumps(i, ensure_ascii=False, separators=(",", ":"))
+                                                     for i in value) + "\n]"
+                      for key, value in data.items())
+    return ("{\n" + body + "\n}\n").encode("utf-8")
 
 
 def ledger_rows(ledger: Ledger, lang: str) -> list[list[str]]:
@@ -59,25 +66,30 @@ def ledger_csv(ledger: Ledger, lang: str) -> bytes:
 
 
 def ledger_xlsx(ledger: Ledger, lang: str, as_of: dt.date) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = translate("xls.sheet", lang)
-    for row in ledger_rows(ledger, lang):
-        ws.append(row)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    # write-only: rows stream to the file instead of living as cell objects (a city has 10,000 rows)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(translate("xls.sheet", lang))
     widths = (6, 14, 10, 18, 50, 50, 16, 12, 40, 14, 10)
     for col, width in zip("ABCDEFGHIJK", widths):
         ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    rows = ledger_rows(ledger, lang)
+    ws.append([_cell(ws, value, font=bold) for value in rows[0]])
+    for row in rows[1:]:
+        ws.append([_cell(ws, value, alignment=wrap) for value in row])
     moment = dt.datetime(as_of.year, as_of.month, as_of.day)
     wb.properties.created = wb.properties.modified = moment
     wb.properties.creator = "rectify"
     buf = io.BytesIO()
     wb.save(buf)
     return normalize_zip(buf.getvalue(), as_of)
+
+
+def _cell(ws, value: str, **style) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    for name, spec in style.items():
+        setattr(cell, name, spec)
+    return cell
 
 
 def normalize_zip(data: bytes, as_of: dt.date) -> bytes:

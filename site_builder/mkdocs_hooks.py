@@ -2,8 +2,7 @@
 
 Our pages are HTML (tables, charts, timelines) under a few Markdown headings. Python-Markdown parses
 raw HTML slowly, so ``render`` leaves only the headings and ``<!--rl:N-->`` markers in the Markdown;
-``site`` writes each page's HTML blocks to a file of their own under ``BLOCKS_DIR`` and these hooks
-swap them in. Blocks the search reads go in before the theme and the search index see the page;
+``site`` keeps each page's HTML blocks in a ``BlockStore`` on disk and these hooks swap them in. Blocks the search reads go in before the theme and the search index see the page;
 the rest go in after (the search is spared parsing them, and mkdocs, which keeps every page's
 content in memory until the whole site is written, holds only the markers).
 """
@@ -11,30 +10,57 @@ content in memory until the whole site is written, holds only the markers).
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
-BLOCKS_DIR: Path | None = None
 _MARKER = re.compile(r"<!--rl:(\d+)-->")
 _LATE = re.compile(r"<!--rl-late:(\d+)-->")
 
 
-def write_blocks(blocks_dir: Path, rel: str, blocks: list[str]) -> None:
-    """Keep the HTML blocks of page ``rel`` (a docs-relative Markdown path) for the hooks."""
-    if not blocks:
-        return
-    path = blocks_dir / (rel + ".json")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(blocks, ensure_ascii=False), encoding="utf-8")
+class BlockStore:
+    """Every page's HTML blocks in one file, with an index in memory: ten thousand small files
+    cost more to create, read and delete than the pages they serve. Reads use ``pread``, so the
+    forked shard processes share the descriptor without sharing a file position."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.index: dict[str, tuple[int, int]] = {}
+        self._fh = path.open("wb")
+        self._fd: int | None = None
+
+    def add(self, rel: str, blocks: list[str]) -> None:
+        if blocks:
+            data = json.dumps(blocks, ensure_ascii=False).encode("utf-8")
+            self.index[rel] = (self._fh.tell(), len(data))
+            self._fh.write(data)
+
+    def seal(self) -> None:
+        """Done writing: open for reading."""
+        self._fh.close()
+        self._fd = os.open(self.path, os.O_RDONLY)
+
+    def get(self, rel: str) -> list[str]:
+        where = self.index.get(rel)
+        if where is None or self._fd is None:
+            return []
+        return json.loads(os.pread(self._fd, where[1], where[0]).decode("utf-8"))
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+STORE: BlockStore | None = None     # set by ``site`` around its mkdocs run
 
 
 def _blocks(page) -> list[str]:
-    # mkdocs loads this file under its own module name; the folder is set on the package's module
+    # mkdocs loads this file under its own module name; the store is set on the package's module
     from site_builder import mkdocs_hooks as shared
-    if shared.BLOCKS_DIR is None:
-        return []
-    path = shared.BLOCKS_DIR / (page.file.src_uri + ".json")
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+    return shared.STORE.get(page.file.src_uri) if shared.STORE is not None else []
 
 
 def _early(blocks: list[str], match: re.Match, all_late: bool) -> str:

@@ -35,6 +35,10 @@ _REQUEST_BEFORE = re.compile(rb"""(?:(?:src|href|action|srcset|poster|data)\s*=\
 _SLASHES = re.compile(rb"//")
 
 
+#: rounds listed in the navigation (the latest ones; the rounds page lists them all). The theme
+#: renders the whole navigation into every page, so a city's sixty rounds cost more than its pages.
+NAV_ROUNDS = 8
+
 #: the editors' guide in reading order; pages not listed follow alphabetically
 GUIDE_ORDER = ("help/index.md", "help/guide/index.md", "help/guide/fields.md", "help/guide/states.md",
                "help/guide/errors.md", "help/guide/commands.md")
@@ -61,7 +65,7 @@ def mkdocs_config(base: dict, ledger: Ledger, pages: dict[str, str], guide: list
     t = lambda code, **kw: translate(code, lang, **kw)  # noqa: E731
     org = ledger.settings.organisation if ledger.settings else ""
     rounds = [{plain_label(ledger.rounds[p[7:-3]].name): p} for p in sorted(pages)
-              if p.startswith("rounds/") and p != "rounds/index.md"]
+              if p.startswith("rounds/") and p != "rounds/index.md"][-NAV_ROUNDS:]
     nav = [{t("site.nav_overview"): "index.md"}, {t("site.nav_alerts"): "alerts.md"},
            {t("site.nav_rounds"): [{t("site.rounds_title"): "rounds/index.md"}, *rounds]},
            {t("site.nav_units"): "units/index.md"}, {t("site.nav_common"): "common.md"},
@@ -167,14 +171,15 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         docs_dir, site_dir = staging / "docs", staging / "site"
         docs_dir.mkdir()
         guide = _copy_guide(docs_src, docs_dir)
-        mkdocs_hooks.BLOCKS_DIR = staging / "blocks"
+        store = mkdocs_hooks.STORE = mkdocs_hooks.BlockStore(staging / "blocks.dat")
         # Pages go to disk as they are rendered, so that a city's ten thousand pages never sit in memory.
-        written = [_write_page(docs_dir, staging / "blocks", rel, text) for rel, text in renderer.pages()]
-        written += [_write_page(docs_dir, staging / "blocks", rel, text) for rel, text in history_pages.items()]
+        written = [_write_page(docs_dir, store, rel, text) for rel, text in renderer.pages()]
+        written += [_write_page(docs_dir, store, rel, text) for rel, text in history_pages.items()]
         if extra_pages is not None:
-            written += [_write_page(docs_dir, staging / "blocks", rel, text)
+            written += [_write_page(docs_dir, store, rel, text)
                         for rel, text in extra_pages(shown, ledger, day, lang, aud).items()]
         history_pages = None
+        store.seal()
         rendered = time.perf_counter()
         (docs_dir / "assets").mkdir(exist_ok=True)
         for name in ("rectify.css", "rectify.js"):
@@ -196,7 +201,9 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         count = sum(1 for rel in written if rel.endswith(".md"))
         return BuildResult(out, count + len(guide), rendered - started, done - rendered), []
     finally:
-        mkdocs_hooks.BLOCKS_DIR = None
+        if mkdocs_hooks.STORE is not None:
+            mkdocs_hooks.STORE.close()
+            mkdocs_hooks.STORE = None
         shutil.rmtree(staging, ignore_errors=True)
 
 
@@ -210,8 +217,8 @@ def _history_parts(repo: Path, ledger_dir: str, cache: ParseCache | None, shown:
         return transitions, bulletin_pages(history)(shown, ledger, day, lang, aud)
 
 
-def _write_page(docs_dir: Path, blocks_dir: Path, rel: str, text: str | bytes) -> str:
-    """Write one page into the docs folder (its HTML blocks beside it, for the hooks); its path."""
+def _write_page(docs_dir: Path, store: mkdocs_hooks.BlockStore, rel: str, text: str | bytes) -> str:
+    """Write one page into the docs folder (its HTML blocks into the store, for the hooks); its path."""
     path = docs_dir / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(text, bytes):  # extra files (a .docx, a feed) are written as they are
@@ -219,7 +226,7 @@ def _write_page(docs_dir: Path, blocks_dir: Path, rel: str, text: str | bytes) -
         return rel
     if rel.endswith(".md"):
         text, blocks = split_blocks(text)
-        mkdocs_hooks.write_blocks(blocks_dir, rel, blocks)
+        store.add(rel, blocks)
     path.write_text(text, encoding="utf-8")
     return rel
 
