@@ -25,6 +25,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .bulletin import Bulletin, BulletinBuilder
 from .bulletin_figures import Changes, LagReason, RoundLine
+from .cache import forking
 from .history import History
 from .load import Ledger
 from .messages import translate
@@ -295,7 +296,7 @@ def _make_weeks(builder: BulletinBuilder, weeks: list[str], shown: Ledger,
     runs = [weeks[k:k + size] for k in range(0, len(weeks), size)]
     _JOB = (builder, shown, lang)
     try:
-        with multiprocessing.get_context("fork").Pool(len(runs)) as pool:
+        with forking(), multiprocessing.get_context("fork").Pool(len(runs)) as pool:
             results = pool.map(_week_worker, runs, chunksize=1)
     finally:
         _JOB = None

@@ -18,6 +18,7 @@ import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from sys import intern
 from typing import Iterable
 
 import git
@@ -31,7 +32,7 @@ _STATUS_RE = re.compile(rb"^status:[ \t]*['\"]?([a-z_]+)", re.M)
 _NULL = "0" * 40
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # slots: a city's history holds 200,000 commits
 class Change:
     """One file changed by a commit, relative to its first parent."""
     status: str          # A added, M modified, D deleted, T type changed
@@ -40,7 +41,7 @@ class Change:
     new_blob: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Commit:
     sha: str
     parents: tuple[str, ...]
@@ -52,7 +53,7 @@ class Commit:
     changes: tuple[Change, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Transition:
     """An item's status moving in one commit (状态变更). ``before`` None: created; ``after`` None: deleted."""
     item: str
@@ -254,26 +255,33 @@ def _parse_log(text: str, prefix: str) -> list[Commit]:
                 meta = tok[1:].split()
                 path = tokens[i + 1]
                 if path.startswith(prefix):
-                    changes.append(Change(meta[4][0], path, meta[2], meta[3]))
+                    changes.append(Change(meta[4][0], intern(path), meta[2], meta[3]))
                 i += 2
             else:
                 i += 1
-        commits.append(Commit(sha, tuple(parents.split()), author, email, dt.datetime.fromisoformat(authored),
+        commits.append(Commit(sha, tuple(parents.split()), intern(author), intern(email), dt.datetime.fromisoformat(authored),
                               dt.datetime.fromisoformat(committed), subject, tuple(changes)))
     return commits
 
 
+_CHUNK = 5000   # commits per marshalled chunk: decoding a city's line whole doubled its memory for a moment
+
+
 def _encode(commits: list[Commit]) -> bytes:
-    return marshal.dumps([(c.sha, c.parents, c.author, c.email, c.authored.isoformat(), c.committed.isoformat(),
-                           c.subject, tuple((ch.status, ch.path, ch.old_blob, ch.new_blob) for ch in c.changes))
-                          for c in commits])
+    rows = [(c.sha, c.parents, c.author, c.email, c.authored.isoformat(), c.committed.isoformat(),
+             c.subject, tuple((ch.status, ch.path, ch.old_blob, ch.new_blob) for ch in c.changes))
+            for c in commits]
+    return marshal.dumps([marshal.dumps(rows[k:k + _CHUNK]) for k in range(0, len(rows), _CHUNK)])
 
 
 def _decode(payload: bytes) -> list[Commit]:
     iso = dt.datetime.fromisoformat
-    return [Commit(sha, parents, author, email, iso(authored), iso(committed), subject,
-                   tuple(Change(*ch) for ch in changes))
-            for sha, parents, author, email, authored, committed, subject, changes in marshal.loads(payload)]
+    commits: list[Commit] = []
+    for chunk in marshal.loads(payload):
+        commits += [Commit(sha, parents, intern(author), intern(email), iso(authored), iso(committed), subject,
+                           tuple(Change(status, intern(path), old, new) for status, path, old, new in changes))
+                    for sha, parents, author, email, authored, committed, subject, changes in marshal.loads(chunk)]
+    return commits
 
 
 def _log(repo: git.Repo, rev: str, prefix: str) -> list[Commit]:

@@ -19,39 +19,67 @@ _LATE = re.compile(r"<!--rl-late:(\d+)-->")
 
 
 class BlockStore:
-    """Every page's HTML blocks in one file, with an index in memory: ten thousand small files
-    cost more to create, read and delete than the pages they serve. Reads use ``pread``, so the
-    forked shard processes share the descriptor without sharing a file position."""
+    """Every page's HTML blocks in a few files (one per writing process), with an index in memory:
+    ten thousand small files cost more to create, read and delete than the pages they serve. Reads
+    use ``pread``, so forked shard processes share the descriptors without sharing a position."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        self.index: dict[str, tuple[int, int]] = {}
-        self._fh = path.open("wb")
-        self._fd: int | None = None
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.index: dict[str, tuple[int, int, int]] = {}    # page → (part, offset, length)
+        self.parts: list[Path] = []
+        self._fh = None
+        self._part = -1          # the part this process writes to
+        self._fds: list[int] = []
+
+    def open_part(self) -> None:
+        """Start writing a new part file (each process that writes blocks writes its own)."""
+        if self._fh is not None:
+            self._fh.close()
+        self.parts.append(self.folder / f"blocks-{os.getpid()}-{len(self.parts)}.dat")
+        # unbuffered: one write per page anyway, and a forked worker inherits no pending bytes
+        self._fh = self.parts[-1].open("wb", buffering=0)
+        self._part = len(self.parts) - 1
 
     def add(self, rel: str, blocks: list[str]) -> None:
         if blocks:
+            if self._fh is None:
+                self.open_part()
             data = json.dumps(blocks, ensure_ascii=False).encode("utf-8")
-            self.index[rel] = (self._fh.tell(), len(data))
+            self.index[rel] = (self._part, self._fh.tell(), len(data))
             self._fh.write(data)
 
-    def seal(self) -> None:
-        """Done writing: open for reading."""
+    def written(self) -> tuple[Path, dict[str, tuple[int, int]]]:
+        """This process's part and what it holds (sent back by a worker)."""
         self._fh.close()
-        self._fd = os.open(self.path, os.O_RDONLY)
+        self._fh = None
+        return self.parts[self._part], {rel: (off, n) for rel, (part, off, n) in self.index.items() if part == self._part}
+
+    def adopt(self, part: Path, index: dict[str, tuple[int, int]]) -> None:
+        """Take in the part a worker wrote."""
+        self.parts.append(part)
+        self.index.update({rel: (len(self.parts) - 1, off, n) for rel, (off, n) in index.items()})
+
+    def seal(self) -> None:
+        """Done writing: open the parts for reading."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        self._fds = [os.open(p, os.O_RDONLY) for p in self.parts]
 
     def get(self, rel: str) -> list[str]:
         where = self.index.get(rel)
-        if where is None or self._fd is None:
+        if where is None or not self._fds:
             return []
-        return json.loads(os.pread(self._fd, where[1], where[0]).decode("utf-8"))
+        part, offset, length = where
+        return json.loads(os.pread(self._fds[part], length, offset).decode("utf-8"))
 
     def close(self) -> None:
-        if not self._fh.closed:
+        if self._fh is not None:
             self._fh.close()
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+            self._fh = None
+        for fd in self._fds:
+            os.close(fd)
+        self._fds = []
 
 
 STORE: BlockStore | None = None     # set by ``site`` around its mkdocs run

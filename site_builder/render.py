@@ -129,8 +129,8 @@ class Renderer:
 
     # ------------------------------------------------------------ pages
 
-    def pages(self) -> Iterator[tuple[str, str]]:
-        """Every page as (path, Markdown), one at a time."""
+    def pages(self, items: list[str] | None = None) -> Iterator[tuple[str, str]]:
+        """Every page as (path, Markdown), one at a time; of the item pages, those of ``items`` when given."""
         yield from (("index.md", self.overview()), ("alerts.md", self.alerts()), ("common.md", self.common_problems()),
                     ("ranking.md", self.ranking()), ("downloads/index.md", self.downloads()),
                     ("rounds/index.md", self.rounds_index()), ("units/index.md", self.units_index()))
@@ -138,7 +138,7 @@ class Renderer:
             yield f"rounds/{rid}.md", self.round_page(rid)
         for uid in self.inp.ledger.units:
             yield f"units/{uid}.md", self.unit_page(uid)
-        for iid in self.inp.ledger.items:
+        for iid in self.inp.ledger.items if items is None else items:
             yield f"items/{iid}.md", self.item_page(iid)
 
     def render_all(self) -> dict[str, str]:

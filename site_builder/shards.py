@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from .cache import forking
+
 SHARD_MIN_ITEMS = 400   # below this, forking costs more than it saves
 MAX_SHARDS = 4
 
@@ -101,13 +103,14 @@ def build(cfg: dict, staging: Path, workers: int | None = None) -> None:
     context = multiprocessing.get_context("fork")
     children = [context.Process(target=_child, args=(c, staging / f"mkdocs-{k}.yml"))
                 for k, c in enumerate(shards, start=1)]
-    for child in children:
-        child.start()
-    try:
-        run_mkdocs(cfg, staging / "mkdocs.yml")
-    finally:
+    with forking():
         for child in children:
-            child.join()
+            child.start()
+        try:
+            run_mkdocs(cfg, staging / "mkdocs.yml")
+        finally:
+            for child in children:
+                child.join()
     if any(child.exitcode != 0 for child in children):
         raise RuntimeError("a shard of the mkdocs build failed")
     for shard_cfg in shards:

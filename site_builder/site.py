@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import multiprocessing
 import os
 import re
 import shutil
@@ -20,6 +21,7 @@ import yaml
 from . import downloads
 from .audience import redact
 from .bulletin_render import bulletin_pages
+from .cache import forking
 from .history import open_history
 from .load import Ledger, ParseCache
 from .messages import translate
@@ -171,9 +173,8 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         docs_dir, site_dir = staging / "docs", staging / "site"
         docs_dir.mkdir()
         guide = _copy_guide(docs_src, docs_dir)
-        store = mkdocs_hooks.STORE = mkdocs_hooks.BlockStore(staging / "blocks.dat")
-        # Pages go to disk as they are rendered, so that a city's ten thousand pages never sit in memory.
-        written = [_write_page(docs_dir, store, rel, text) for rel, text in renderer.pages()]
+        store = mkdocs_hooks.STORE = mkdocs_hooks.BlockStore(staging)
+        written = _write_rendered(renderer, docs_dir, store)
         written += [_write_page(docs_dir, store, rel, text) for rel, text in history_pages.items()]
         if extra_pages is not None:
             written += [_write_page(docs_dir, store, rel, text)
@@ -215,6 +216,41 @@ def _history_parts(repo: Path, ledger_dir: str, cache: ParseCache | None, shown:
         transitions = history.compute_transitions()
         # the weekly bulletins need the history open: each week reads the ledger as it stood then
         return transitions, bulletin_pages(history)(shown, ledger, day, lang, aud)
+
+
+#: item pages from which their rendering is split with a forked process
+PARALLEL_RENDER_MIN = 2000
+
+_RENDER_JOB: tuple | None = None     # (renderer, docs folder, store) for the forked renderer
+
+
+def _render_share(ids: list[str]) -> tuple[list[str], Path, dict[str, tuple[int, int]]]:
+    renderer, docs_dir, store = _RENDER_JOB
+    store.open_part()
+    written = [_write_page(docs_dir, store, f"items/{iid}.md", renderer.item_page(iid)) for iid in ids]
+    part, index = store.written()
+    return written, part, index
+
+
+def _write_rendered(renderer: Renderer, docs_dir: Path, store: mkdocs_hooks.BlockStore) -> list[str]:
+    """Render every page and write it as it is made, so that a city's ten thousand pages never sit
+    in memory together; a large ledger's item pages are shared with a forked process."""
+    global _RENDER_JOB
+    ids = list(renderer.inp.ledger.items)
+    workers = min(os.cpu_count() or 1, 2)
+    if len(ids) < PARALLEL_RENDER_MIN or workers < 2:
+        return [_write_page(docs_dir, store, rel, text) for rel, text in renderer.pages()]
+    half = len(ids) // 2
+    _RENDER_JOB = (renderer, docs_dir, store)
+    try:
+        with forking(), multiprocessing.get_context("fork").Pool(1) as pool:
+            other = pool.apply_async(_render_share, (ids[half:],))
+            written = [_write_page(docs_dir, store, rel, text) for rel, text in renderer.pages(items=ids[:half])]
+            more, part, index = other.get()
+    finally:
+        _RENDER_JOB = None
+    store.adopt(part, index)
+    return written + more
 
 
 def _write_page(docs_dir: Path, store: mkdocs_hooks.BlockStore, rel: str, text: str | bytes) -> str:

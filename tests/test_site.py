@@ -298,7 +298,7 @@ def test_public_build_leaks_nothing_internal(capsys, tmp_path):
 
 def test_sharded_build_equals_the_single_process_build(capsys, tmp_path, monkeypatch):
     """Large ledgers build item pages in several processes; the pages come out the same."""
-    from site_builder import shards
+    from site_builder import shards, site
     repo = tmp_path / "repo"
     replay(EXAMPLE, repo)
     args = ["build", str(repo / "ledger"), "--repo", str(repo), "--no-cache",
@@ -306,6 +306,7 @@ def test_sharded_build_equals_the_single_process_build(capsys, tmp_path, monkeyp
     monkeypatch.setattr(shards, "SHARD_MIN_ITEMS", 10**9)
     assert rectify(capsys, *args, "--out", str(tmp_path / "single"))[0] == 0
     monkeypatch.setattr(shards, "SHARD_MIN_ITEMS", 10)
+    monkeypatch.setattr(site, "PARALLEL_RENDER_MIN", 10)   # item pages rendered by two processes, too
     assert rectify(capsys, *args, "--out", str(tmp_path / "sharded"))[0] == 0
     single, sharded = tree_digest(tmp_path / "single"), tree_digest(tmp_path / "sharded")
     assert sorted(single) == sorted(sharded)
