@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from sys import intern
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import git
 
@@ -161,7 +161,7 @@ class History:
         todo = [b for b in todo if b not in stored]
         if todo:
             fresh = {}
-            for blob, raw in self.read_blobs(todo).items():
+            for blob, raw in iter_blobs(self.repo, todo):
                 m_id, m_status = _ID_RE.search(raw), _STATUS_RE.search(raw)
                 fresh[blob] = (m_id.group(1).decode("utf-8", "replace") if m_id else None,
                                m_status.group(1).decode() if m_status else None)
@@ -208,10 +208,17 @@ class History:
 # ---------------------------------------------------------------- reading git
 
 def read_blobs(repo: git.Repo, blobs: Iterable[str]) -> dict[str, bytes]:
-    """Stream many blobs through one ``git cat-file --batch``; a writer thread avoids pipe deadlock."""
+    """Many blobs' contents through one ``git cat-file --batch``."""
+    return dict(iter_blobs(repo, blobs))
+
+
+def iter_blobs(repo: git.Repo, blobs: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+    """Stream many blobs through one ``git cat-file --batch``, one (id, contents) at a time, so that
+    a city's 200,000 file versions never sit in memory together; a writer thread avoids pipe
+    deadlock."""
     wanted = list(dict.fromkeys(b for b in blobs if b and b != _NULL))
     if not wanted:
-        return {}
+        return
     proc = repo.git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
 
     def feed() -> None:
@@ -223,20 +230,27 @@ def read_blobs(repo: git.Repo, blobs: Iterable[str]) -> dict[str, bytes]:
 
     writer = threading.Thread(target=feed, daemon=True)
     writer.start()
-    out: dict[str, bytes] = {}
     stream = proc.stdout
+    finished = False
     try:
         for _ in wanted:
             header = stream.readline().split()
             if len(header) < 3:      # "<sha> missing"
                 continue
             size = int(header[2])
-            out[header[0].decode()] = stream.read(size)
+            data = stream.read(size)
             stream.read(1)
+            yield header[0].decode(), data
+        finished = True
     finally:
+        if not finished:
+            proc.kill()          # the reader stopped early: nothing more will be read
         writer.join()
-        proc.wait()
-    return out
+        try:
+            proc.wait()
+        except git.GitCommandError:
+            if finished:
+                raise
 
 
 def _parse_log(text: str, prefix: str) -> list[Commit]:

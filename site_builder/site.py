@@ -79,7 +79,8 @@ def mkdocs_config(base: dict, ledger: Ledger, pages: dict[str, str], guide: list
         nav.append({t("site.nav_guide"): guide})
     cfg = dict(base)
     theme = dict(cfg.get("theme") or {})
-    theme.update(name="material", language="zh" if lang == "zh" else "en", font=False)
+    theme.update(name="material", language="zh" if lang == "zh" else "en", font=False,
+                 custom_dir=str(Path(__file__).with_name("theme")))
     theme.setdefault("features", ["navigation.top", "search.highlight"])
     cfg.update(
         site_name=plain_label(cfg.get("site_name") or t("site.name", organisation=org)),
