@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import multiprocessing
 import os
+import pickle
 import re
 import shutil
 import tempfile
@@ -209,10 +210,65 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         shutil.rmtree(staging, ignore_errors=True)
 
 
+#: items from which the history is read in a forked process (see ``_history_parts``)
+FORK_HISTORY_MIN = 2000
+
+
 def _history_parts(repo: Path, ledger_dir: str, cache: ParseCache | None, shown: Ledger, ledger: Ledger,
                    day: dt.date, lang: str, aud: Audience) -> tuple[dict, dict[str, str | bytes]]:
-    """The items' transitions and the weekly bulletins' pages. The history itself (every commit of
-    the main line) is let go on return, before the pages are rendered."""
+    """The items' transitions and the weekly bulletins' pages.
+
+    For a large ledger they are made in a forked process: reading a city's main line (200,000
+    commits) and its past weeks takes hundreds of megabytes that Python would keep for the rest
+    of the build, and the rest of the build (rendering, mkdocs and its workers) then starts from
+    a process that never held them. Only the results come back.
+    """
+    if len(ledger.items) < FORK_HISTORY_MIN:
+        return _read_history(repo, ledger_dir, cache, shown, ledger, day, lang, aud)
+    if cache is not None:
+        cache.save()                     # the child reads the parses made so far from the store
+    receive, send = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(
+        target=_history_child, args=(send, repo, ledger_dir, cache, shown, ledger, day, lang, aud))
+    with forking():
+        child.start()
+    send.close()
+    try:
+        payload = receive.recv_bytes()
+    except EOFError:
+        payload = None
+    child.join()
+    if payload is None:
+        raise RuntimeError(f"reading the history failed (exit {child.exitcode})")
+    kind, value = pickle.loads(payload)
+    if kind == "problems":
+        raise LedgerError(value)
+    if kind == "error":
+        raise RuntimeError(value)
+    return value
+
+
+def _history_child(send, repo, ledger_dir, cache, shown, ledger, day, lang, aud) -> None:
+    code = 0
+    try:
+        # a SQLite connection must not be used across a fork: the child opens its own
+        own = None if cache is None else cache.reopened()
+        result = ("parts", _read_history(repo, ledger_dir, own, shown, ledger, day, lang, aud))
+        if own is not None:
+            own.save()
+    except LedgerError as exc:
+        result = ("problems", exc.problems)
+    except BaseException as exc:  # noqa: BLE001 - reported by the parent
+        result = ("error", f"{type(exc).__name__}: {exc}")
+        code = 1
+    try:
+        send.send_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    finally:
+        os._exit(code)     # no clean-up of objects shared with the parent (its cache connection)
+
+
+def _read_history(repo: Path, ledger_dir: str, cache: ParseCache | None, shown: Ledger, ledger: Ledger,
+                  day: dt.date, lang: str, aud: Audience) -> tuple[dict, dict[str, str | bytes]]:
     with open_history(repo, "HEAD", ledger_dir, cache) as history:
         transitions = history.compute_transitions()
         # the weekly bulletins need the history open: each week reads the ledger as it stood then

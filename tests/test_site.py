@@ -234,6 +234,25 @@ def test_a_guide_page_fetching_another_host_fails_the_build(capsys, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("forked", [False, True])
+def test_a_shallow_clone_fails_the_build_with_its_message(capsys, tmp_path, monkeypatch, forked):
+    """The history's problems reach the reader the same way when it is read in a forked process."""
+    from site_builder import site
+    monkeypatch.setattr(site, "FORK_HISTORY_MIN", 0 if forked else 10**9)
+    repo = small_repo(tmp_path)
+    repo.edit("ledger/issues/2023-R2/2023-R2-002.yaml", "title:", "title: 再次")
+    repo.commit("改标题", "2023-08-17T11:00:00+08:00", author="监督办 王某")
+    clone = tmp_path / "shallow"
+    repo.git("clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone))
+    out = tmp_path / "site"
+    code, stdout, stderr = rectify(capsys, "build", str(clone / "ledger"), "--repo", str(clone), "--out", str(out),
+                                   "--no-cache", "--config", str(ROOT / "mkdocs.yml"), "--docs", str(ROOT / "docs"))
+    assert code == 1
+    assert "这是浅克隆（shallow clone），缺少完整历史" in stdout
+    assert stderr == "台账有错误，未生成站点，原有站点保持不变。\n"
+    assert not out.exists()
+
+
 CANARY = "CANARY"
 INTERNAL_ITEM = f"""\
 id: 2023-R2-002
@@ -307,6 +326,7 @@ def test_sharded_build_equals_the_single_process_build(capsys, tmp_path, monkeyp
     assert rectify(capsys, *args, "--out", str(tmp_path / "single"))[0] == 0
     monkeypatch.setattr(shards, "SHARD_MIN_ITEMS", 10)
     monkeypatch.setattr(site, "PARALLEL_RENDER_MIN", 10)   # item pages rendered by two processes, too
+    monkeypatch.setattr(site, "FORK_HISTORY_MIN", 0)       # and the history read in a forked process
     assert rectify(capsys, *args, "--out", str(tmp_path / "sharded"))[0] == 0
     single, sharded = tree_digest(tmp_path / "single"), tree_digest(tmp_path / "sharded")
     assert sorted(single) == sorted(sharded)
