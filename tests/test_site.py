@@ -379,3 +379,16 @@ def test_serve_previews_a_built_site(example_site):
 def test_serve_without_a_site(capsys, tmp_path):
     code, out, err = rectify(capsys, "serve", "--site", str(tmp_path))
     assert (code, err.strip()) == (1, f"{tmp_path} 中没有已生成的站点，请先运行 rectify build（或 make site）。")
+
+
+def test_navigation_lists_the_latest_rounds_only(tmp_path):
+    """The theme renders the navigation into every page: a city's sixty rounds stay on the rounds page."""
+    from types import SimpleNamespace
+
+    from site_builder.site import NAV_ROUNDS, mkdocs_config
+    rounds = {f"2023-R{n:02d}": SimpleNamespace(name=f"第{n}轮巡察") for n in range(1, 13)}
+    pages = ["index.md", "rounds/index.md", *(f"rounds/{rid}.md" for rid in rounds)]
+    cfg = mkdocs_config({}, SimpleNamespace(settings=None, rounds=rounds), pages, [], "zh", tmp_path, tmp_path / "s")
+    section = next(entry["巡察轮次"] for entry in cfg["nav"] if "巡察轮次" in entry)
+    assert list(section[0].values()) == ["rounds/index.md"]
+    assert [list(e.values())[0] for e in section[1:]] == [f"rounds/2023-R{n:02d}.md" for n in range(13 - NAV_ROUNDS, 13)]
