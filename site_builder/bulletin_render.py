@@ -300,6 +300,9 @@ def _make_weeks(builder: BulletinBuilder, weeks: list[str], shown: Ledger,
             results = pool.map(_week_worker, runs, chunksize=1)
     finally:
         _JOB = None
+    # The workers keep their parses to themselves; parse (and store) here the files of the latest
+    # week, which the next build, one commit later, will most likely have to make again.
+    builder.prefetch(weeks[-1:])
     return {week: None if md is None else (md, docx, Summary.from_json(summary))
             for run in results for week, md, docx, summary in run}
 

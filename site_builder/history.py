@@ -311,14 +311,18 @@ def _read_commits(repo: git.Repo, head: str, prefix: str, cache: ParseCache | No
     The cached line is reused when its head lies on the first-parent line of the new head (the
     usual case: main moved forward); after a rewrite of history it is read whole again.
     """
-    key = f"{Path(repo.working_tree_dir or repo.git_dir).resolve()}\0{prefix}"
+    # by the repository's git folder, which its worktrees share: the commits are the same
+    key = f"{Path(repo.common_dir).resolve()}\0{prefix}"
     stored = cache.history_get(key) if cache is not None else None
     commits = None
     if stored is not None:
         old_head, payload = stored
         if old_head == head:
             return _decode(payload)
-        walk = repo.git.rev_list("--first-parent", "--parents", f"{old_head}..{head}").split("\n")
+        try:
+            walk = repo.git.rev_list("--first-parent", "--parents", f"{old_head}..{head}").split("\n")
+        except git.GitCommandError:      # the old head is gone (a rewrite, then gc): read it all
+            walk = []
         oldest = walk[-1].split() if walk and walk[-1] else []
         if len(oldest) >= 2 and oldest[1] == old_head:
             commits = _decode(payload) + _log(repo, f"{old_head}..{head}", prefix)
