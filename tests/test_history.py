@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 
 import pytest
 
@@ -110,6 +111,23 @@ def test_rewritten_history_is_read_whole_again(repo, tmp_path):
     repo.git("reset", "-q", "--hard", "HEAD~1")
     repo.edit(ITEM, "status: open", "status: in_progress")
     rewritten = repo.commit("改写", "2023-06-11T10:00:00+08:00")
+    with open_history(repo.root, cache=ParseCache(cache_path)) as h:
+        after = [c.sha for c in h.commits]
+    assert after == [before[0], rewritten]
+
+
+def test_rewritten_history_whose_old_head_is_gone_is_read_whole_again(repo, tmp_path):
+    cache_path = tmp_path / "cache.sqlite"
+    to_in_progress(repo)
+    with open_history(repo.root, cache=ParseCache(cache_path)) as h:
+        before = [c.sha for c in h.commits]
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.edit(ITEM, "status: open", "status: in_progress")
+    rewritten = repo.commit("改写", "2023-06-11T10:00:00+08:00")
+    repo.git("reflog", "expire", "--expire=now", "--all")
+    repo.git("gc", "-q", "--prune=now")
+    gone = subprocess.run(["git", "-C", str(repo.root), "cat-file", "-e", before[-1]], capture_output=True)
+    assert gone.returncode != 0      # the cached head no longer exists
     with open_history(repo.root, cache=ParseCache(cache_path)) as h:
         after = [c.sha for c in h.commits]
     assert after == [before[0], rewritten]
