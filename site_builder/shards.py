@@ -100,6 +100,9 @@ def build(cfg: dict, staging: Path, workers: int | None = None) -> None:
         shard_cfg = dict(cfg, docs_dir=str(staging / f"docs-{k}"), site_dir=str(staging / f"site-{k}"))
         _shard_docs(cfg, docs_dir, Path(shard_cfg["docs_dir"]), part)
         shards.append(shard_cfg)
+    _quiet()
+    import jieba
+    jieba.initialize()   # load the dictionary (tens of MB) once, before the fork, so the shards share it
     context = multiprocessing.get_context("fork")
     children = [context.Process(target=_child, args=(c, staging / f"mkdocs-{k}.yml"))
                 for k, c in enumerate(shards, start=1)]
