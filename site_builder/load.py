@@ -50,27 +50,25 @@ class Ledger:
     def unit_items(self) -> dict[str, tuple[Item, ...]]:
         """Each unit's items, in the items' order: the per-unit figures of a city ledger (hundreds of
         units, ten thousand items) would otherwise scan every item once per unit."""
-        out: dict[str, list[Item]] = {}
-        for item in self.items.values():
-            out.setdefault(item.unit, []).append(item)
-        return {unit: tuple(items) for unit, items in out.items()}
+        return _grouped(self.items.values(), lambda item: (item.unit,))
 
     @functools.cached_property
     def round_items(self) -> dict[str, tuple[Item, ...]]:
         """Each round's items, in the items' order."""
-        out: dict[str, list[Item]] = {}
-        for item in self.items.values():
-            out.setdefault(item.round, []).append(item)
-        return {rid: tuple(items) for rid, items in out.items()}
+        return _grouped(self.items.values(), lambda item: (item.round,))
 
     @functools.cached_property
     def unit_actions(self) -> dict[str, tuple[Action, ...]]:
         """Each unit's actions, in the actions' order."""
-        out: dict[str, list[Action]] = {}
-        for action in self.actions:
-            for unit in dict.fromkeys(action.units):
-                out.setdefault(unit, []).append(action)
-        return {unit: tuple(actions) for unit, actions in out.items()}
+        return _grouped(self.actions, lambda action: dict.fromkeys(action.units))
+
+
+def _grouped(values: Iterable, keys: Callable[[Any], Iterable[str]]) -> dict[str, tuple]:
+    out: dict[str, list] = {}
+    for value in values:
+        for key in keys(value):
+            out.setdefault(key, []).append(value)
+    return {key: tuple(group) for key, group in out.items()}
 
 
 def assemble(files: Iterable[tuple[str, str, Any]], text: Callable[[str], str],
