@@ -147,6 +147,15 @@ class ParseCache:
         model, problems = self.models[(blob, kind)]
         return model, [replace(p, file=file) for p in problems], blob
 
+    def has_scans(self) -> bool:
+        """Whether any light scan is stored (none: the history is read for the first time)."""
+        if self.db is None:
+            return False
+        try:
+            return self.db.execute("SELECT 1 FROM scan LIMIT 1").fetchone() is not None
+        except sqlite3.Error:
+            return False
+
     def scans(self, blobs: list[str]) -> dict[str, tuple[str | None, str | None]]:
         """Stored light scans (item id, status) of item blobs; see ``history.History.scan``."""
         if self.db is None or not blobs:

@@ -11,8 +11,10 @@ only for the trees that a caller asks for (``ledger_at``).
 from __future__ import annotations
 
 import bisect
-import marshal
 import datetime as dt
+import marshal
+import os
+import pickle
 import re
 import subprocess
 import threading
@@ -72,6 +74,7 @@ class History:
     cache: ParseCache
     transitions: dict[str, list[Transition]] = field(default_factory=dict)
     _scan: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    _prescan: "Prescan | None" = None
 
     def close(self) -> None:
         self.repo.close()
@@ -155,6 +158,11 @@ class History:
     def scan(self, blobs: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
         """(id, status) of item blobs, by a light scan of the raw text, cached by blob id."""
         # commit order, not hash order: cat-file then reads pack data sequentially (8× faster)
+        if self._prescan is not None:
+            found = self._prescan.result()
+            self._prescan = None
+            self._scan.update(found)
+            self.cache.store_scans(found)
         todo = [b for b in dict.fromkeys(blobs) if b not in self._scan]
         stored = self.cache.scans(todo)
         self._scan.update(stored)
@@ -162,9 +170,7 @@ class History:
         if todo:
             fresh = {}
             for blob, raw in iter_blobs(self.repo, todo):
-                m_id, m_status = _ID_RE.search(raw), _STATUS_RE.search(raw)
-                fresh[blob] = (m_id.group(1).decode("utf-8", "replace") if m_id else None,
-                               m_status.group(1).decode() if m_status else None)
+                fresh[blob] = _scan_text(raw)
             self._scan.update(fresh)
             self.cache.store_scans(fresh)
         return {b: self._scan[b] for b in blobs if b in self._scan}
@@ -203,6 +209,70 @@ class History:
                     out.setdefault(item, []).append(Transition(item, status_of.pop(item, None), None, c, path))
         self.transitions = out
         return out
+
+
+def _scan_text(raw: bytes) -> tuple[str | None, str | None]:
+    m_id, m_status = _ID_RE.search(raw), _STATUS_RE.search(raw)
+    return (m_id.group(1).decode("utf-8", "replace") if m_id else None,
+            m_status.group(1).decode() if m_status else None)
+
+
+#: objects in a repository from which a first read of its history scans every blob of it in a
+#: separate process while ``git log`` runs
+PRESCAN_MIN_OBJECTS = 20000
+
+
+class Prescan:
+    """The light scan of every blob in the repository, made in a forked process while the main
+    line is read: on a first read the two take about as long, and each keeps a core busy.
+    Blobs are read in pack order (``--unordered``), the fastest; only those with an ``id:`` line
+    are kept. Blobs it misses (none, unless the object store changes meanwhile) are scanned later
+    one by one as before."""
+
+    def __init__(self, git_dir: str):
+        import multiprocessing
+        self._receive, send = multiprocessing.Pipe(duplex=False)
+        self._process = multiprocessing.get_context("fork").Process(target=self._run, args=(git_dir, send))
+        self._process.start()
+        send.close()
+
+    @staticmethod
+    def _run(git_dir: str, send) -> None:
+        found: dict[str, tuple[str | None, str | None]] = {}
+        try:
+            proc = subprocess.Popen(["git", "--git-dir", git_dir, "cat-file", "--batch-all-objects", "--batch",
+                                     "--unordered"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            stream = proc.stdout
+            while True:
+                header = stream.readline().split()
+                if len(header) < 3:
+                    break
+                data = stream.read(int(header[2]))
+                stream.read(1)
+                if header[1] == b"blob":
+                    scanned = _scan_text(data)
+                    if scanned[0] is not None:
+                        found[header[0].decode()] = scanned
+            proc.wait()
+            send.send_bytes(pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL))
+        finally:
+            os._exit(0)
+
+    def result(self) -> dict[str, tuple[str | None, str | None]]:
+        try:
+            found = pickle.loads(self._receive.recv_bytes())
+        except (EOFError, OSError, pickle.UnpicklingError):
+            found = {}   # the scan one by one covers everything
+        self._process.join()
+        return found
+
+
+def _object_count(repo: git.Repo) -> int:
+    try:
+        counts = dict(line.split(": ", 1) for line in repo.git.count_objects("-v").splitlines() if ": " in line)
+        return int(counts.get("count", 0)) + int(counts.get("in-pack", 0))
+    except (git.GitCommandError, ValueError):
+        return 0
 
 
 # ---------------------------------------------------------------- reading git
@@ -355,6 +425,9 @@ def open_history(repo_path: str | Path, ref: str = "HEAD", ledger_dir: str = "le
         except ValueError:
             prefix = ledger_dir.strip("/")
         prefix = prefix + "/" if prefix and prefix != "." else ""
+        prescan = None
+        if (cache is None or not cache.has_scans()) and _object_count(repo) >= PRESCAN_MIN_OBJECTS:
+            prescan = Prescan(repo.common_dir)
         commits = _read_commits(repo, head, prefix, cache)
     except LedgerError:
         repo.close()
@@ -363,4 +436,4 @@ def open_history(repo_path: str | Path, ref: str = "HEAD", ledger_dir: str = "le
         repo.close()
         raise LedgerError([Problem.at(str(repo_path), None, "history.git_failed",
                                       detail=(exc.stderr or "").strip()[:200])]) from None
-    return History(repo, prefix, commits, cache or ParseCache(None))
+    return History(repo, prefix, commits, cache or ParseCache(None), _prescan=prescan)

@@ -26,6 +26,34 @@ def test_transitions_with_author_commit_and_time(repo):
         sha, "东关镇 张某", dt.datetime(2023, 8, 1, 18, 0, tzinfo=CST), ITEM)
 
 
+def test_first_read_scans_every_blob_beside_the_log_with_the_same_transitions(repo, tmp_path, monkeypatch):
+    """A first read of a large repository scans its blobs in a separate process while git log runs;
+    the transitions are the ones the scan blob by blob gives, and the scans are cached."""
+    import site_builder.history as history
+    to_in_progress(repo)
+    to_submitted(repo)
+    repo.write("ledger/notes.yaml", "id: not-an-item\n")          # a blob with an id outside issues/
+    repo.commit("杂项", "2023-08-02T10:00:00+08:00")
+
+    def read(cache):
+        with open_history(repo.root, cache=cache) as h:
+            started_prescan = h._prescan is not None
+            moves = {k: [(t.before, t.after, t.commit.sha, t.path) for t in v] for k, v in h.compute_transitions().items()}
+        return started_prescan, moves
+
+    monkeypatch.setattr(history, "PRESCAN_MIN_OBJECTS", 10**9)
+    assert read(ParseCache(None)) == (False, read(ParseCache(None))[1])
+    one_by_one = read(ParseCache(None))[1]
+    monkeypatch.setattr(history, "PRESCAN_MIN_OBJECTS", 0)
+    cache = ParseCache(tmp_path / "cache.sqlite")
+    assert read(cache) == (True, one_by_one)
+    assert cache.has_scans()
+    assert read(ParseCache(tmp_path / "cache.sqlite")) == (False, one_by_one)   # scans cached: no second prescan
+    found = history.Prescan(str(repo.root / ".git")).result()
+    assert found[repo.git("rev-parse", f"HEAD:{ITEM}").strip()] == ("2023-R2-002", "submitted")
+    assert found[repo.git("rev-parse", "HEAD~2:" + ITEM).strip()] == ("2023-R2-002", "in_progress")
+
+
 def test_as_of_ledger(repo):
     to_in_progress(repo, when="2023-06-10T18:00:00+08:00")
     to_submitted(repo, when="2023-08-01T18:00:00+08:00")
