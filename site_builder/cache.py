@@ -179,7 +179,7 @@ class ParseCache:
             pass
 
     def history_get(self, key: str) -> tuple[str, bytes] | None:
-        """The main line's commits as last read (see ``history._read_commits``): (head, payload)."""
+        """The main line's commits as last read (see ``gitlog._read_commits``): (head, payload)."""
         if self.db is None:
             return None
         row = self.db.execute("SELECT head, data FROM history WHERE key = ? AND version = ?",

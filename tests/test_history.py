@@ -113,15 +113,15 @@ def test_not_a_repository(tmp_path):
 
 
 def test_history_is_read_again_only_from_the_cached_head(repo, tmp_path, monkeypatch):
-    from site_builder import history as history_module
+    from site_builder import gitlog
     cache_path = tmp_path / "cache.sqlite"
     to_in_progress(repo)
     with open_history(repo.root, cache=ParseCache(cache_path)) as h:
         first = [c.sha for c in h.commits]
     sha = to_submitted(repo)
     calls = []
-    real = history_module._log
-    monkeypatch.setattr(history_module, "_log", lambda r, rev, prefix: calls.append(rev) or real(r, rev, prefix))
+    real = gitlog._log
+    monkeypatch.setattr(gitlog, "_log", lambda r, rev, prefix: calls.append(rev) or real(r, rev, prefix))
     with open_history(repo.root, cache=ParseCache(cache_path)) as h:
         second = [c.sha for c in h.commits]
     assert second[:len(first)] == first and second[-1] == sha
