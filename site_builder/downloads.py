@@ -35,11 +35,15 @@ def ledger_json(ledger: Ledger) -> bytes:
     }
     # one item per line: readable in a diff or an editor, and written by the C encoder (indent=
     # makes json fall back to pure Python, seconds for a city)
-    body = ",\n".join(f'"{key}":' + json.dumps(value, ensure_ascii=False, separators=(",", ":")) if key != "items"
-                      else '"items":[\n' + ",\n".join(json.dumps(i, ensure_ascii=False, separators=(",", ":"))
-                                                     for i in value) + "\n]"
-                      for key, value in data.items())
-    return ("{\n" + body + "\n}\n").encode("utf-8")
+    parts = []
+    for key, value in data.items():
+        body = "[\n" + ",\n".join(map(_compact, value)) + "\n]" if key == "items" else _compact(value)
+        parts.append(f"{_compact(key)}:{body}")
+    return ("{\n" + ",\n".join(parts) + "\n}\n").encode("utf-8")
+
+
+def _compact(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def ledger_rows(ledger: Ledger, lang: str) -> list[list[str]]:

@@ -91,11 +91,11 @@ def _blocks(page) -> list[str]:
     return shared.STORE.get(page.file.src_uri) if shared.STORE is not None else []
 
 
-def _early(blocks: list[str], match: re.Match, all_late: bool) -> str:
+def _early(blocks: list[str], match: re.Match) -> str:
     block = blocks[int(match.group(1))]
     # Blocks the search leaves out anyway (long item lists, charts, timelines) go in after the
     # search plugin has read the page.
-    if all_late or "data-search-exclude" in block[:200]:
+    if "data-search-exclude" in block[:200]:
         return f"<!--rl-late:{match.group(1)}-->"
     return block
 
@@ -103,11 +103,12 @@ def _early(blocks: list[str], match: re.Match, all_late: bool) -> str:
 def on_page_content(html: str, page, config, files) -> str:  # noqa: ARG001 - mkdocs' hook signature
     if "<!--rl:" not in html:
         return html
+    if (page.meta.get("search") or {}).get("exclude"):
+        # a page the search skips (an item page, indexed from the data by ``search``) takes all its
+        # blocks late, so they are read once, then
+        return _MARKER.sub(r"<!--rl-late:\1-->", html)
     blocks = _blocks(page)
-    # a page the search skips (an item page, indexed from the data by ``search``) takes all its
-    # blocks late
-    all_late = bool((page.meta.get("search") or {}).get("exclude"))
-    return _MARKER.sub(lambda m: _early(blocks, m, all_late), html) if blocks else html
+    return _MARKER.sub(lambda m: _early(blocks, m), html) if blocks else html
 
 
 def on_post_page(output: str, page, config) -> str:  # noqa: ARG001 - mkdocs' hook signature

@@ -141,9 +141,6 @@ class Renderer:
         for iid in self.inp.ledger.items if items is None else items:
             yield f"items/{iid}.md", self.item_page(iid)
 
-    def render_all(self) -> dict[str, str]:
-        return dict(self.pages())
-
     def overview(self) -> str:
         rounds = []
         for rid, rnd in self.inp.ledger.rounds.items():

@@ -3,8 +3,9 @@
 MkDocs renders pages one after another, a few milliseconds each, so ten thousand item pages take
 a minute on one core. Item pages are independent of one another (they are not in the navigation,
 and their links are plain HTML), so each extra process builds a share of them beside stub copies of
-the navigation pages, which makes its pages' navigation identical; its item pages, search entries
-and sitemap entries are then merged into the main build. The result is deterministic: shards are
+the navigation pages, which makes its pages' navigation identical; its item pages and sitemap
+entries are then merged into the main build (item pages are not in mkdocs' search: ``search``
+indexes them from the data). The result is deterministic: shards are
 fixed slices of the sorted item pages, merged in order.
 """
 
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import json
 import logging
 import multiprocessing
 import os
@@ -121,15 +121,10 @@ def build(cfg: dict, staging: Path, workers: int | None = None) -> None:
 
 
 def _merge(shard_site: Path, site_dir: Path) -> None:
-    """Move a shard's item pages, search entries and sitemap entries into the main build."""
+    """Move a shard's item pages and sitemap entries into the main build."""
     for page in sorted((shard_site / "items").glob("*.html")):
         os.replace(page, site_dir / "items" / page.name)
-    index_path = site_dir / "search" / "search_index.json"
-    if index_path.exists():
-        index = json.loads(index_path.read_text(encoding="utf-8"))
-        extra = json.loads((shard_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-        index["docs"] += [d for d in extra["docs"] if d["location"].startswith("items/")]
-        index_path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    # no search entries: item pages are left out of mkdocs' search, ``search`` indexes them from the data
     sitemap = site_dir / "sitemap.xml"
     if sitemap.exists() and (shard_site / "sitemap.xml").exists():
         main_text = sitemap.read_text(encoding="utf-8")
