@@ -31,7 +31,8 @@ class Scale:
     commits: int      # first-parent commits of main in the generated history
 
 
-SCALES = {"county": Scale("county", 1_000, 10, 50, 20_000),
+SCALES = {"small": Scale("small", 450, 3, 20, 1_500),     # for tests: above every parallel threshold
+          "county": Scale("county", 1_000, 10, 50, 20_000),
           "city": Scale("city", 10_000, 60, 400, 200_000)}
 
 

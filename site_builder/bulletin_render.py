@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import multiprocessing
-import os
 import sqlite3
 import uuid
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .bulletin import Bulletin, BulletinBuilder
 from .bulletin_figures import Changes, LagReason, RoundLine
-from .cache import forking
+from . import runner
 from .history import History
 from .load import Ledger
 from .messages import translate
@@ -256,9 +254,6 @@ PREFETCH_WEEKS = 8
 #: below this many weeks to make, one process does them all
 PARALLEL_WEEKS = 6
 
-_JOB: tuple | None = None    # what forked week workers read: (builder, shown ledger, language)
-
-
 def _make_week(builder: BulletinBuilder, week: str, shown: Ledger, lang: str,
                batch: list[str]) -> tuple[str, bytes, Summary] | None:
     """Page, Word document and summary of one week (None when its ledger did not load)."""
@@ -273,8 +268,8 @@ def _make_week(builder: BulletinBuilder, week: str, shown: Ledger, lang: str,
             bulletin_docx(b, lang), Summary.of(b))
 
 
-def _week_worker(weeks: list[str]) -> list[tuple[str, str, bytes, str] | tuple[str, None, None, None]]:
-    builder, shown, lang = _JOB
+def _week_worker(job: tuple, weeks: list[str]) -> list[tuple[str, str, bytes, str] | tuple[str, None, None, None]]:
+    builder, shown, lang = job
     builder.history.cache.detach()
     out = []
     for week in weeks:
@@ -286,20 +281,16 @@ def _week_worker(weeks: list[str]) -> list[tuple[str, str, bytes, str] | tuple[s
 def _make_weeks(builder: BulletinBuilder, weeks: list[str], shown: Ledger,
                 lang: str) -> dict[str, tuple[str, bytes, Summary] | None]:
     """The weeks' outputs. Many weeks are split into one run of consecutive weeks per core, each
-    built in a forked process: a week's ledger mostly repeats the week before's, so a run parses
-    each file version once, and only the first week of each run parses a whole ledger."""
-    global _JOB
-    workers = min(os.cpu_count() or 1, len(weeks) // PARALLEL_WEEKS)
-    if workers < 2:
+    built in a worker process: a week's ledger mostly repeats the week before's, so a run parses
+    each file version once, and only the first week of each run parses a whole ledger. The
+    builder holds the open history, so workers are forked; where only spawn exists the weeks are
+    made here."""
+    workers = runner.worker_count(len(weeks) // PARALLEL_WEEKS, 2)
+    if workers < 2 or runner.start_method() != "fork":
         return {week: _make_week(builder, week, shown, lang, weeks) for week in weeks}
     size = -(-len(weeks) // workers)
     runs = [weeks[k:k + size] for k in range(0, len(weeks), size)]
-    _JOB = (builder, shown, lang)
-    try:
-        with forking(), multiprocessing.get_context("fork").Pool(len(runs)) as pool:
-            results = pool.map(_week_worker, runs, chunksize=1)
-    finally:
-        _JOB = None
+    results = runner.run(_week_worker, runs, job=(builder, shown, lang), workers=len(runs))
     # The workers keep their parses to themselves; parse (and store) here the files of the latest
     # week, which the next build, one commit later, will most likely have to make again.
     builder.prefetch(weeks[-1:])

@@ -8,9 +8,6 @@ line, so that a rebuild reads only the commits that came since.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import multiprocessing
 import os
 import pickle
 import sqlite3
@@ -18,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import yamlsafe
+from . import runner, yamlsafe
 from .filecheck import check_file
 from .models import FILE_KINDS
 from .problems import Problem
@@ -37,30 +34,18 @@ def _payload(job: tuple[bytes, str]) -> bytes:
                          tuple((p.line, p.col, p.code, p.params) for p in problems)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-@contextlib.contextmanager
-def forking() -> Iterator[None]:
-    """Around forking worker processes: the objects made so far leave the garbage collector's
-    view, so the workers' collections do not write to (and so copy) every page they share with the
-    parent; the parent takes them back afterwards."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
+def _payload_task(_, job: tuple[bytes, str]) -> bytes:
+    return _payload(job)
 
 
 def _payloads(jobs: list[tuple[bytes, str]], workers: int | None = None) -> Iterator[bytes]:
     """Payloads of ``jobs`` in order, as they are made."""
-    workers = workers or os.cpu_count() or 1
-    if len(jobs) < PARALLEL_MIN or workers < 2:
-        yield from (_payload(job) for job in jobs)
-        return
     # Parsing is CPU-bound Python: one process per core. The payloads come back as pickled plain data,
     # cheaper to send than models; the parent rebuilds models from them (a sixth of a parse) while
     # the workers go on, so both cores stay busy to the end.
-    with forking(), multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_payload, jobs, chunksize=max(8, len(jobs) // (workers * 32)))
-
+    count = runner.worker_count(len(jobs), PARALLEL_MIN, cap=workers)
+    with runner.Batch(_payload_task, jobs, workers=count, chunk=max(8, len(jobs) // (max(count, 1) * 32))) as batch:
+        yield from batch.stream()
 
 
 class ParseCache:
@@ -76,7 +61,7 @@ class ParseCache:
         self.models: dict[tuple[str, str], tuple[Any, tuple[Problem, ...]]] = {}
         self.pending: list[tuple[str, str, bytes]] = []
         self.db: sqlite3.Connection | None = None
-        self.workers: int | None = None     # parsing processes; None: one per core
+        self.workers: int | None = None     # parsing processes at most; None: one per core
         self._forked_from: sqlite3.Connection | None = None
         if path is not None:
             try:

@@ -1,7 +1,7 @@
 """Git reading for the history stage: the main line's commits (one ``git log``, parsed, cached by
 head and read again only from there), blob streams (one ``git cat-file --batch``), and the light
 scan of an item's id and status from its raw text, including the first read's scan of every blob
-in a forked process (``Prescan``). ``history`` builds transitions and as-of ledgers on top.
+in a worker process (``prescan``). ``history`` builds transitions and as-of ledgers on top.
 """
 
 from __future__ import annotations
@@ -54,49 +54,27 @@ def _scan_text(raw: bytes) -> tuple[str | None, str | None]:
             m_status.group(1).decode() if m_status else None)
 
 
-class Prescan:
-    """The light scan of every blob in the repository, made in a forked process while the main
-    line is read: on a first read the two take about as long, and each keeps a core busy.
+def prescan(_, git_dir: str) -> dict[str, tuple[str | None, str | None]]:
+    """The light scan of every blob in the repository, run in a worker process (``runner``) while
+    the main line is read: on a first read the two take about as long, and each keeps a core busy.
     Blobs are read in pack order (``--unordered``), the fastest; only those with an ``id:`` line
     are kept. Blobs it misses (none, unless the object store changes meanwhile) are scanned later
     one by one as before."""
-
-    def __init__(self, git_dir: str):
-        import multiprocessing
-        self._receive, send = multiprocessing.Pipe(duplex=False)
-        self._process = multiprocessing.get_context("fork").Process(target=self._run, args=(git_dir, send))
-        self._process.start()
-        send.close()
-
-    @staticmethod
-    def _run(git_dir: str, send) -> None:
-        found: dict[str, tuple[str | None, str | None]] = {}
-        try:
-            proc = subprocess.Popen(["git", "--git-dir", git_dir, "cat-file", "--batch-all-objects", "--batch",
-                                     "--unordered"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            stream = proc.stdout
-            while True:
-                header = stream.readline().split()
-                if len(header) < 3:
-                    break
-                data = stream.read(int(header[2]))
-                stream.read(1)
-                if header[1] == b"blob":
-                    scanned = _scan_text(data)
-                    if scanned[0] is not None:
-                        found[header[0].decode()] = scanned
-            proc.wait()
-            send.send_bytes(pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL))
-        finally:
-            os._exit(0)
-
-    def result(self) -> dict[str, tuple[str | None, str | None]]:
-        try:
-            found = pickle.loads(self._receive.recv_bytes())
-        except (EOFError, OSError, pickle.UnpicklingError):
-            found = {}   # the scan one by one covers everything
-        self._process.join()
-        return found
+    found: dict[str, tuple[str | None, str | None]] = {}
+    with subprocess.Popen(["git", "--git-dir", git_dir, "cat-file", "--batch-all-objects", "--batch", "--unordered"],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
+        stream = proc.stdout
+        while True:
+            header = stream.readline().split()
+            if len(header) < 3:
+                break
+            data = stream.read(int(header[2]))
+            stream.read(1)
+            if header[1] == b"blob":
+                scanned = _scan_text(data)
+                if scanned[0] is not None:
+                    found[header[0].decode()] = scanned
+    return found
 
 
 def _object_count(repo: git.Repo) -> int:

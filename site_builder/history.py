@@ -18,11 +18,11 @@ from typing import Iterable
 
 import git
 
-from .gitlog import (_NULL, Change, Commit, Prescan, _object_count,  # noqa: F401 - Change: re-exported
+from .gitlog import (_NULL, Change, Commit, _object_count, prescan,  # noqa: F401 - Change: re-exported
                      _read_commits, _scan_text, iter_blobs, read_blobs)
 from .load import Ledger, ParseCache, assemble, kind_of
 from .problems import LedgerError, Problem
-from . import yamlsafe
+from . import runner, yamlsafe
 
 #: objects in a repository from which a first read of its history scans every blob of it in a
 #: separate process while ``git log`` runs
@@ -48,9 +48,12 @@ class History:
     cache: ParseCache
     transitions: dict[str, list[Transition]] = field(default_factory=dict)
     _scan: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
-    _prescan: "Prescan | None" = None
+    _prescan: "runner.Batch | None" = None     # the first read's scan of every blob, under way
 
     def close(self) -> None:
+        if self._prescan is not None:   # never asked for: stop it rather than leave it running
+            self._prescan.close()
+            self._prescan = None
         self.repo.close()
 
     def __enter__(self) -> "History":
@@ -133,7 +136,10 @@ class History:
         """(id, status) of item blobs, by a light scan of the raw text, cached by blob id."""
         # commit order, not hash order: cat-file then reads pack data sequentially (8× faster)
         if self._prescan is not None:
-            found = self._prescan.result()
+            try:
+                found = self._prescan.results()[0]
+            except (OSError, runner.WorkerFailed):
+                found = {}   # the scan one by one covers everything
             self._prescan = None
             self._scan.update(found)
             self.cache.store_scans(found)
@@ -193,6 +199,7 @@ def open_history(repo_path: str | Path, ref: str = "HEAD", ledger_dir: str = "le
         repo = git.Repo(repo_path, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise LedgerError([Problem.at(str(repo_path), None, "history.not_a_repo")]) from None
+    scan = None
     try:
         if repo.git.rev_parse("--is-shallow-repository").strip() == "true":
             raise LedgerError([Problem.at(str(repo_path), None, "history.shallow")])
@@ -207,15 +214,19 @@ def open_history(repo_path: str | Path, ref: str = "HEAD", ledger_dir: str = "le
         except ValueError:
             prefix = ledger_dir.strip("/")
         prefix = prefix + "/" if prefix and prefix != "." else ""
-        prescan = None
-        if (cache is None or not cache.has_scans()) and _object_count(repo) >= PRESCAN_MIN_OBJECTS:
-            prescan = Prescan(repo.common_dir)
+        if (runner.background() and (cache is None or not cache.has_scans())
+                and _object_count(repo) >= PRESCAN_MIN_OBJECTS):
+            scan = runner.Batch(prescan, [repo.common_dir], workers=1)
         commits = _read_commits(repo, head, prefix, cache)
     except LedgerError:
+        if scan is not None:
+            scan.close()
         repo.close()
         raise
     except git.GitCommandError as exc:
+        if scan is not None:
+            scan.close()
         repo.close()
         raise LedgerError([Problem.at(str(repo_path), None, "history.git_failed",
                                       detail=(exc.stderr or "").strip()[:200])]) from None
-    return History(repo, prefix, commits, cache or ParseCache(None), _prescan=prescan)
+    return History(repo, prefix, commits, cache or ParseCache(None), _prescan=scan)

@@ -2,7 +2,9 @@
 
 Our pages are HTML (tables, charts, timelines) under a few Markdown headings. Python-Markdown parses
 raw HTML slowly, so ``render`` leaves only the headings and ``<!--rl:N-->`` markers in the Markdown;
-``site`` keeps each page's HTML blocks in a ``BlockStore`` on disk and these hooks swap them in. Blocks the search reads go in before the theme and the search index see the page;
+``site`` keeps each page's HTML blocks in a ``BlockStore`` on disk and these hooks swap them in;
+the build names the store's index in its configuration (``extra.rectify_blocks``), so every mkdocs
+process, in any worker, opens the store of the build it runs and nothing passes through a global. Blocks the search reads go in before the theme and the search index see the page;
 the rest go in after (the search is spared parsing them, and mkdocs, which keeps every page's
 content in memory until the whole site is written, holds only the markers).
 """
@@ -59,19 +61,32 @@ class BlockStore:
         self.parts.append(part)
         self.index.update({rel: (len(self.parts) - 1, off, n) for rel, (off, n) in index.items()})
 
-    def seal(self) -> None:
-        """Done writing: open the parts for reading."""
+    def seal(self) -> Path:
+        """Done writing: the index is written beside the parts; its path (for ``read``)."""
         if self._fh is not None:
             self._fh.close()
             self._fh = None
-        self._fds = [os.open(p, os.O_RDONLY) for p in self.parts]
+        path = self.folder / "blocks-index.json"
+        path.write_text(json.dumps({"parts": [str(p) for p in self.parts], "index": self.index},
+                                   ensure_ascii=False), encoding="utf-8")
+        return path
+
+    @classmethod
+    def read(cls, index_path: str | Path) -> "BlockStore":
+        """A sealed store opened for reading."""
+        data = json.loads(Path(index_path).read_text(encoding="utf-8"))
+        store = cls(Path(index_path).parent)
+        store.parts = [Path(p) for p in data["parts"]]
+        store.index = {rel: tuple(v) for rel, v in data["index"].items()}
+        store._fds = [os.open(p, os.O_RDONLY | getattr(os, "O_BINARY", 0)) for p in store.parts]
+        return store
 
     def get(self, rel: str) -> list[str]:
         where = self.index.get(rel)
         if where is None or not self._fds:
             return []
         part, offset, length = where
-        return json.loads(os.pread(self._fds[part], length, offset).decode("utf-8"))
+        return json.loads(_pread(self._fds[part], length, offset).decode("utf-8"))
 
     def close(self) -> None:
         if self._fh is not None:
@@ -82,13 +97,29 @@ class BlockStore:
         self._fds = []
 
 
-STORE: BlockStore | None = None     # set by ``site`` around its mkdocs run
+def _pread(fd: int, length: int, offset: int) -> bytes:
+    if hasattr(os, "pread"):
+        return os.pread(fd, length, offset)
+    os.lseek(fd, offset, os.SEEK_SET)   # Windows has no pread; each process reads alone
+    return os.read(fd, length)
 
 
-def _blocks(page) -> list[str]:
-    # mkdocs loads this file under its own module name; the store is set on the package's module
-    from site_builder import mkdocs_hooks as shared
-    return shared.STORE.get(page.file.src_uri) if shared.STORE is not None else []
+def on_config(config):
+    where = (config.get("extra") or {}).get("rectify_blocks")
+    if where:
+        config["extra"]["rectify_store"] = BlockStore.read(where)
+    return config
+
+
+def on_post_build(config) -> None:
+    store = (config.get("extra") or {}).pop("rectify_store", None)
+    if store is not None:
+        store.close()
+
+
+def _blocks(page, config) -> list[str]:
+    store = (config.get("extra") or {}).get("rectify_store")
+    return store.get(page.file.src_uri) if store is not None else []
 
 
 def _early(blocks: list[str], match: re.Match) -> str:
@@ -107,12 +138,12 @@ def on_page_content(html: str, page, config, files) -> str:  # noqa: ARG001 - mk
         # a page the search skips (an item page, indexed from the data by ``search``) takes all its
         # blocks late, so they are read once, then
         return _MARKER.sub(r"<!--rl-late:\1-->", html)
-    blocks = _blocks(page)
+    blocks = _blocks(page, config)
     return _MARKER.sub(lambda m: _early(blocks, m), html) if blocks else html
 
 
 def on_post_page(output: str, page, config) -> str:  # noqa: ARG001 - mkdocs' hook signature
     if "<!--rl-late:" not in output:
         return output
-    blocks = _blocks(page)
+    blocks = _blocks(page, config)
     return _LATE.sub(lambda m: blocks[int(m.group(1))], output) if blocks else output

@@ -57,3 +57,6 @@ class LedgerError(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = problems
+
+    def __reduce__(self):   # raised in a worker process, raised again in the parent
+        return (LedgerError, (self.problems,))

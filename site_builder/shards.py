@@ -14,16 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import logging
-import multiprocessing
 import os
 import shutil
 from pathlib import Path
 
 import yaml
 
-from .cache import forking
+from . import runner
 
-SHARD_MIN_ITEMS = 400   # below this, forking costs more than it saves
+SHARD_MIN_ITEMS = 400   # below this, another process costs more than it saves
 MAX_SHARDS = 4
 
 
@@ -47,12 +46,8 @@ def run_mkdocs(cfg: dict, config_file: Path) -> None:
     build(load_config(config_file=str(config_file)))
 
 
-def _child(cfg: dict, config_file: Path) -> None:
-    try:
-        run_mkdocs(cfg, config_file)
-    except BaseException:  # noqa: BLE001 - reported to the parent by the exit code
-        os._exit(1)
-    os._exit(0)
+def _shard(_, shard: tuple[dict, Path]) -> None:
+    run_mkdocs(*shard)
 
 
 def _nav_pages(nav) -> list[str]:
@@ -87,8 +82,8 @@ def build(cfg: dict, staging: Path, workers: int | None = None) -> None:
     docs_dir, site_dir = Path(cfg["docs_dir"]), Path(cfg["site_dir"])
     items = sorted(p.relative_to(docs_dir).as_posix() for p in (docs_dir / "items").glob("*.md")) \
         if (docs_dir / "items").is_dir() else []
-    workers = min(workers or os.cpu_count() or 1, MAX_SHARDS)
-    if len(items) < SHARD_MIN_ITEMS or workers < 2:
+    workers = runner.worker_count(len(items), SHARD_MIN_ITEMS, cap=min(workers or MAX_SHARDS, MAX_SHARDS))
+    if workers < 2:
         run_mkdocs(cfg, staging / "mkdocs.yml")
         return
     size = -(-len(items) // workers)
@@ -103,19 +98,10 @@ def build(cfg: dict, staging: Path, workers: int | None = None) -> None:
     _quiet()
     import jieba
     jieba.initialize()   # load the dictionary (tens of MB) once, before the fork, so the shards share it
-    context = multiprocessing.get_context("fork")
-    children = [context.Process(target=_child, args=(c, staging / f"mkdocs-{k}.yml"))
-                for k, c in enumerate(shards, start=1)]
-    with forking():
-        for child in children:
-            child.start()
-        try:
-            run_mkdocs(cfg, staging / "mkdocs.yml")
-        finally:
-            for child in children:
-                child.join()
-    if any(child.exitcode != 0 for child in children):
-        raise RuntimeError("a shard of the mkdocs build failed")
+    tasks = [(c, staging / f"mkdocs-{k}.yml") for k, c in enumerate(shards, start=1)]
+    with runner.Batch(_shard, tasks, workers=len(tasks)) as others:
+        run_mkdocs(cfg, staging / "mkdocs.yml")
+        others.results()
     for shard_cfg in shards:
         _merge(Path(shard_cfg["site_dir"]), site_dir)
 

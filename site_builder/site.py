@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import multiprocessing
 import os
-import pickle
 import re
 import shutil
 import tempfile
@@ -22,14 +20,13 @@ import yaml
 from . import downloads
 from .audience import redact
 from .bulletin_render import bulletin_pages
-from .cache import forking
 from .history import open_history
 from .load import Ledger, ParseCache
 from .messages import translate
 from .metrics import resolve_as_of
 from .models import Audience
 from .problems import LedgerError, Problem
-from . import mkdocs_hooks, search, shards
+from . import mkdocs_hooks, runner, search, shards
 from .render import RenderInput, Renderer, plain_label, split_blocks
 
 #: what, written right before a "//", makes a browser fetch it (a URL elsewhere is only text)
@@ -171,18 +168,19 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    store = None
     try:
         docs_dir, site_dir = staging / "docs", staging / "site"
         docs_dir.mkdir()
         guide = _copy_guide(docs_src, docs_dir)
-        store = mkdocs_hooks.STORE = mkdocs_hooks.BlockStore(staging)
+        store = mkdocs_hooks.BlockStore(staging)
         written = _write_rendered(renderer, docs_dir, store)
         written += [_write_page(docs_dir, store, rel, text) for rel, text in history_pages.items()]
         if extra_pages is not None:
             written += [_write_page(docs_dir, store, rel, text)
                         for rel, text in extra_pages(shown, ledger, day, lang, aud).items()]
         history_pages = None
-        store.seal()
+        blocks = store.seal()
         rendered = time.perf_counter()
         (docs_dir / "assets").mkdir(exist_ok=True)
         for name in ("rectify.css", "rectify.js"):
@@ -192,6 +190,7 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         (docs_dir / "downloads" / "ledger.csv").write_bytes(downloads.ledger_csv(shown, lang))
         (docs_dir / "downloads" / "ledger.xlsx").write_bytes(downloads.ledger_xlsx(shown, lang, day))
         cfg = mkdocs_config(base_config(config), ledger, written, guide, lang, docs_dir, site_dir)
+        cfg["extra"]["rectify_blocks"] = str(blocks)     # the hooks open this build's block store
         with _source_date(day):
             shards.build(cfg, staging)
         search.add_entries(site_dir, search.item_entries(shown, aud == Audience.internal,
@@ -204,13 +203,12 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         count = sum(1 for rel in written if rel.endswith(".md"))
         return BuildResult(out, count + len(guide), rendered - started, done - rendered), []
     finally:
-        if mkdocs_hooks.STORE is not None:
-            mkdocs_hooks.STORE.close()
-            mkdocs_hooks.STORE = None
+        if store is not None:
+            store.close()
         shutil.rmtree(staging, ignore_errors=True)
 
 
-#: items from which the history is read in a forked process (see ``_history_parts``)
+#: items from which the history is read in a worker process (see ``_history_parts``)
 FORK_HISTORY_MIN = 2000
 
 
@@ -218,53 +216,27 @@ def _history_parts(repo: Path, ledger_dir: str, cache: ParseCache | None, shown:
                    day: dt.date, lang: str, aud: Audience) -> tuple[dict, dict[str, str | bytes]]:
     """The items' transitions and the weekly bulletins' pages.
 
-    For a large ledger they are made in a forked process: reading a city's main line (200,000
+    For a large ledger they are made in a worker process: reading a city's main line (200,000
     commits) and its past weeks takes hundreds of megabytes that Python would keep for the rest
     of the build, and the rest of the build (rendering, mkdocs and its workers) then starts from
     a process that never held them. Only the results come back.
     """
-    if len(ledger.items) < FORK_HISTORY_MIN:
+    if len(ledger.items) < FORK_HISTORY_MIN or not runner.background():
         return _read_history(repo, ledger_dir, cache, shown, ledger, day, lang, aud)
     if cache is not None:
-        cache.save()                     # the child reads the parses made so far from the store
-    receive, send = multiprocessing.Pipe(duplex=False)
-    child = multiprocessing.get_context("fork").Process(
-        target=_history_child, args=(send, repo, ledger_dir, cache, shown, ledger, day, lang, aud))
-    with forking():
-        child.start()
-    send.close()
-    try:
-        payload = receive.recv_bytes()
-    except EOFError:
-        payload = None
-    child.join()
-    if payload is None:
-        raise RuntimeError(f"reading the history failed (exit {child.exitcode})")
-    kind, value = pickle.loads(payload)
-    if kind == "problems":
-        raise LedgerError(value)
-    if kind == "error":
-        raise RuntimeError(value)
-    return value
+        cache.save()                     # the worker reads the parses made so far from the store
+    job = (repo, ledger_dir, cache, shown, ledger, day, lang, aud)
+    return runner.run(_history_worker, [job], workers=1)[0]
 
 
-def _history_child(send, repo, ledger_dir, cache, shown, ledger, day, lang, aud) -> None:
-    code = 0
-    try:
-        # a SQLite connection must not be used across a fork: the child opens its own
-        own = None if cache is None else cache.reopened()
-        result = ("parts", _read_history(repo, ledger_dir, own, shown, ledger, day, lang, aud))
-        if own is not None:
-            own.save()
-    except LedgerError as exc:
-        result = ("problems", exc.problems)
-    except BaseException as exc:  # noqa: BLE001 - reported by the parent
-        result = ("error", f"{type(exc).__name__}: {exc}")
-        code = 1
-    try:
-        send.send_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-    finally:
-        os._exit(code)     # no clean-up of objects shared with the parent (its cache connection)
+def _history_worker(_, job: tuple) -> tuple[dict, dict[str, str | bytes]]:
+    repo, ledger_dir, cache, shown, ledger, day, lang, aud = job
+    # a SQLite connection must not be used across a fork: the worker opens its own
+    own = None if cache is None else cache.reopened()
+    parts = _read_history(repo, ledger_dir, own, shown, ledger, day, lang, aud)
+    if own is not None:
+        own.save()
+    return parts
 
 
 def _read_history(repo: Path, ledger_dir: str, cache: ParseCache | None, shown: Ledger, ledger: Ledger,
@@ -278,11 +250,8 @@ def _read_history(repo: Path, ledger_dir: str, cache: ParseCache | None, shown: 
 #: item pages from which their rendering is split with a forked process
 PARALLEL_RENDER_MIN = 2000
 
-_RENDER_JOB: tuple | None = None     # (renderer, docs folder, store) for the forked renderer
-
-
-def _render_share(ids: list[str]) -> tuple[list[str], Path, dict[str, tuple[int, int]]]:
-    renderer, docs_dir, store = _RENDER_JOB
+def _render_share(job: tuple, ids: list[str]) -> tuple[list[str], Path, dict[str, tuple[int, int]]]:
+    renderer, docs_dir, store = job
     store.open_part()
     written = [_write_page(docs_dir, store, f"items/{iid}.md", renderer.item_page(iid)) for iid in ids]
     part, index = store.written()
@@ -291,21 +260,18 @@ def _render_share(ids: list[str]) -> tuple[list[str], Path, dict[str, tuple[int,
 
 def _write_rendered(renderer: Renderer, docs_dir: Path, store: mkdocs_hooks.BlockStore) -> list[str]:
     """Render every page and write it as it is made, so that a city's ten thousand pages never sit
-    in memory together; a large ledger's item pages are shared with a forked process."""
-    global _RENDER_JOB
+    in memory together; a large ledger's item pages are shared with another process (forked: the
+    renderer is handed over as it stands; where only spawn exists it is rendered here)."""
     ids = list(renderer.inp.ledger.items)
-    workers = min(os.cpu_count() or 1, 2)
-    if len(ids) < PARALLEL_RENDER_MIN or workers < 2:
+    if len(ids) < PARALLEL_RENDER_MIN or not runner.background():
         return [_write_page(docs_dir, store, rel, text) for rel, text in renderer.pages()]
     half = len(ids) // 2
-    _RENDER_JOB = (renderer, docs_dir, store)
-    try:
-        with forking(), multiprocessing.get_context("fork").Pool(1) as pool:
-            other = pool.apply_async(_render_share, (ids[half:],))
-            written = [_write_page(docs_dir, store, rel, text) for rel, text in renderer.pages(items=ids[:half])]
-            more, part, index = other.get()
-    finally:
-        _RENDER_JOB = None
+    with runner.Batch(_render_share, [ids[half:]], job=(renderer, docs_dir, store), workers=1) as other:
+        written = [_write_page(docs_dir, store, rel, text) for rel, text in renderer.pages(items=ids[:half])]
+        if not other.parallel:
+            written += [_write_page(docs_dir, store, f"items/{iid}.md", renderer.item_page(iid)) for iid in ids[half:]]
+            return written
+        more, part, index = other.results()[0]
     store.adopt(part, index)
     return written + more
 

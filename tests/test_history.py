@@ -49,7 +49,7 @@ def test_first_read_scans_every_blob_beside_the_log_with_the_same_transitions(re
     assert read(cache) == (True, one_by_one)
     assert cache.has_scans()
     assert read(ParseCache(tmp_path / "cache.sqlite")) == (False, one_by_one)   # scans cached: no second prescan
-    found = history.Prescan(str(repo.root / ".git")).result()
+    found = history.prescan(None, str(repo.root / ".git"))
     assert found[repo.git("rev-parse", f"HEAD:{ITEM}").strip()] == ("2023-R2-002", "submitted")
     assert found[repo.git("rev-parse", "HEAD~2:" + ITEM).strip()] == ("2023-R2-002", "in_progress")
 
