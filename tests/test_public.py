@@ -149,8 +149,11 @@ def leaks(folder: Path, secrets=CANARIES) -> list[tuple[str, str]]:
             continue
         for text in texts(path):
             for secret in secrets:
-                forms = (secret, json.dumps(secret)[1:-1], secret.encode("ascii", "xmlcharrefreplace").decode())
-                if any(f in text for f in forms) or any(f in text for f in (secret[7:],)):
+                # the Han tail on its own, too: a renderer may cut or segment the ASCII marker off
+                tail = secret.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                forms = (secret, json.dumps(secret)[1:-1], secret.encode("ascii", "xmlcharrefreplace").decode(),
+                         *((tail,) if tail else ()))
+                if any(f in text for f in forms):
                     found.append((path.relative_to(folder).as_posix(), secret))
     return sorted(set(found))
 
