@@ -34,7 +34,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import yamlsafe
-from .audience import redact
+from .audience import Redaction
 from .bulletin_figures import (ActionLine, Changes, ItemRef, LaggingUnit, RankLine, RoundLine, SilentUnit,
                                WeekFigures)
 from .bulletin_weeks import (DEFAULT_TZ, WeekError, issue_number, last_complete_week, midnight, parse_week,
@@ -103,9 +103,13 @@ def build_bulletin(history: History, week: str, settings: Settings | None = None
 class BulletinBuilder:
     """Builds bulletins of many weeks from one history, sharing as-of ledgers between them."""
 
-    def __init__(self, history: History, settings: Settings | None = None, audience: str = "internal"):
+    def __init__(self, history: History, settings: Settings | None = None, audience: str = "internal",
+                 redaction: Redaction | None = None):
         self.history = history
         self.audience = getattr(audience, "value", audience)
+        # what a public bulletin keeps back is decided by the build's ledger (today's), never by the
+        # week's own: a tag or an action marked internal later must vanish from past weeks too
+        self._redaction = redaction
         self.problems: list[Problem] = []
         self._ledgers: dict[str | None, tuple[Ledger, list[Problem]]] = {}
         self._shown: dict[str | None, Ledger] = {}
@@ -231,8 +235,16 @@ class BulletinBuilder:
             return ledger
         key = commit.sha if commit else None
         if key not in self._shown:
-            self._shown[key] = redact(ledger)
+            self._shown[key] = self.redaction.apply(ledger)
         return self._shown[key]
+
+    @property
+    def redaction(self) -> Redaction:
+        """The build's redaction; without one given, that of the ledger at the last commit read."""
+        if self._redaction is None:
+            last = self.history.commits[-1] if self.history.commits else None
+            self._redaction = Redaction.of(self.ledger(last)[0])
+        return self._redaction
 
     def first_week(self) -> str | None:
         if not self.history.commits:
@@ -307,7 +319,8 @@ class BulletinBuilder:
         commit = self.commit_at(self.issue_end(end.date()))
         if commit is None:
             return None
-        text = "|".join((week, commit.sha, self.history.commits[0].sha, self.tz_name, self.audience,
+        kept_back = self.redaction.key() if self.audience == "public" else ""
+        text = "|".join((week, commit.sha, self.history.commits[0].sha, self.tz_name, self.audience, kept_back,
                          self.history.ledger_prefix, extra))
         return hashlib.sha1(text.encode("utf-8")).hexdigest()
 

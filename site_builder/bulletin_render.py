@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from .audience import Redaction
 from .bulletin import Bulletin, BulletinBuilder
 from .bulletin_figures import Changes, LagReason, RoundLine
 from . import runner
@@ -306,7 +307,8 @@ def bulletin_pages(history: History) -> Callable[..., dict[str, str | bytes]]:
 
     def pages(shown: Ledger, full: Ledger, as_of: dt.date, lang: str, audience) -> dict[str, str | bytes]:
         aud = getattr(audience, "value", audience) or "internal"
-        builder = BulletinBuilder(history, full.settings, aud)
+        # every week is redacted by this build's ledger, the same redaction as its current pages
+        builder = BulletinBuilder(history, full.settings, aud, Redaction.of(full))
         cache_path = getattr(history.cache, "path", None)
         store = OutputStore(cache_path.with_name("bulletins.sqlite") if cache_path else None)
         links = hashlib.sha1("\0".join(sorted(shown.items)).encode() + b"\1" + "\0".join(sorted(shown.units)).encode())

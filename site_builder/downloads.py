@@ -18,18 +18,21 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
+from .audience import hidden_item_dump, public_settings_dump
 from .load import Ledger
 from .messages import translate
 
 LEDGER_COLUMNS = ("seq", "id", "round", "unit", "problem", "measures", "owner", "due", "progress", "result", "status")
 
 
-def ledger_json(ledger: Ledger) -> bytes:
+def ledger_json(ledger: Ledger, public: bool = False, hidden: frozenset[str] = frozenset()) -> bytes:
+    """``public``: without the settings that say what is internal; ``hidden`` items by id, unit and status."""
+    settings = ledger.settings and (public_settings_dump(ledger.settings) if public else ledger.settings.model_dump(mode="json"))
     data = {
-        "settings": ledger.settings.model_dump(mode="json") if ledger.settings else None,
+        "settings": settings,
         "units": [u.model_dump(mode="json") for u in ledger.units.values()],
         "rounds": [r.model_dump(mode="json") for r in ledger.rounds.values()],
-        "items": [i.model_dump(mode="json") for i in ledger.items.values()],
+        "items": [hidden_item_dump(i) if i.id in hidden else i.model_dump(mode="json") for i in ledger.items.values()],
         "actions": [a.model_dump(mode="json") for a in ledger.actions],
         "evaluations": [e.model_dump(mode="json") for e in ledger.evaluations],
     }
@@ -46,11 +49,16 @@ def _compact(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def ledger_rows(ledger: Ledger, lang: str) -> list[list[str]]:
-    """One row per item in the county layout; the header is the first row."""
+def ledger_rows(ledger: Ledger, lang: str, hidden: frozenset[str] = frozenset()) -> list[list[str]]:
+    """One row per item in the county layout; the header is the first row. A ``hidden`` item's row
+    keeps its id, round, unit and status only."""
     rows = [[translate("xls." + c, lang) for c in LEDGER_COLUMNS]]
     for n, item in enumerate(ledger.items.values(), start=1):
         unit = ledger.units.get(item.unit)
+        if item.id in hidden:
+            rows.append([str(n), item.id, item.round, unit.name if unit else item.unit, "", "", "", "", "", "",
+                         translate("status." + item.status.value, lang)])
+            continue
         measures = "\n".join(f"{m.id}. {m.text}" for m in item.measures)
         owners = "、".join(dict.fromkeys(x for x in [item.leader, *(m.owner for m in item.measures)] if x))
         progress = "\n".join(f"{r.date.isoformat()} {r.text}" for r in item.reports[-3:])
@@ -62,14 +70,14 @@ def ledger_rows(ledger: Ledger, lang: str) -> list[list[str]]:
     return rows
 
 
-def ledger_csv(ledger: Ledger, lang: str) -> bytes:
+def ledger_csv(ledger: Ledger, lang: str, hidden: frozenset[str] = frozenset()) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerows(ledger_rows(ledger, lang))
+    writer.writerows(ledger_rows(ledger, lang, hidden))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM makes Excel open it as UTF-8
 
 
-def ledger_xlsx(ledger: Ledger, lang: str, as_of: dt.date) -> bytes:
+def ledger_xlsx(ledger: Ledger, lang: str, as_of: dt.date, hidden: frozenset[str] = frozenset()) -> bytes:
     # write-only: rows stream to the file instead of living as cell objects (a city has 10,000 rows)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(translate("xls.sheet", lang))
@@ -77,7 +85,7 @@ def ledger_xlsx(ledger: Ledger, lang: str, as_of: dt.date) -> bytes:
     for col, width in zip("ABCDEFGHIJK", widths):
         ws.column_dimensions[col].width = width
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    rows = ledger_rows(ledger, lang)
+    rows = ledger_rows(ledger, lang, hidden)
     ws.append([_cell(ws, value, font=bold) for value in rows[0]])
     for row in rows[1:]:
         ws.append([_cell(ws, value, alignment=wrap) for value in row])

@@ -498,6 +498,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "site.department": ("责任股室", "Responsible department"),
     "site.tags": ("标签", "Tags"),
     "site.internal_note": ("内部备注", "Internal note"),
+    "site.internal_item": ("本问题为内部事项，公开版只显示编号、单位和状态。",
+                           "This item is internal: the public version shows its id, unit and status only."),
     "site.measures": ("整改措施", "Measures"),
     "site.measure": ("措施", "Measure"),
     "site.owner": ("责任人", "Owner"),

@@ -98,6 +98,7 @@ class RenderInput:
     internal: bool = True
     transitions: dict[str, list[Transition]] = field(default_factory=dict)
     history_available: bool = False
+    hidden: frozenset[str] = frozenset()   # internal items (public build): id, unit and status only
 
 
 class Renderer:
@@ -125,6 +126,7 @@ class Renderer:
         full_item = self.inp.full.items[item.id]
         colour = metrics.warning_colour(full_item, self.inp.as_of, self.soon)
         return {"item": item, "link": f"{'../' * depth}items/{item.id}.html", "unit_name": unit.name if unit else item.unit,
+                "hidden": item.id in self.inp.hidden,
                 "colour": colour, "status_order": STATUS_ORDER[item.status.value], "warn_order": WARN_ORDER[colour]}
 
     # ------------------------------------------------------------ pages
@@ -229,7 +231,7 @@ class Renderer:
                          colour=metrics.warning_colour(full_item, day, self.soon), feedback=feedback, measures=measures,
                          round_link=f"../rounds/{item.round}.html", round_name=rnd.name if rnd else item.round,
                          unit_link=f"../units/{item.unit}.html", unit_name=unit.name if unit else item.unit,
-                         timeline=self.timeline(item))
+                         timeline=[] if iid in self.inp.hidden else self.timeline(item), hidden=iid in self.inp.hidden)
 
     def timeline(self, item) -> list[dict]:
         """Records and git transitions merged by date (transitions after records of the same day)."""

@@ -46,13 +46,19 @@ class Segmenter:
         return _HAN.sub(self._run, text).strip("\u200b")
 
 
-def item_entries(ledger: Ledger, internal: bool, t: Callable[..., str]) -> list[dict]:
-    """One search entry per item of ``ledger`` (already redacted for a public build), by item id."""
+def item_entries(ledger: Ledger, internal: bool, t: Callable[..., str],
+                 hidden: frozenset[str] = frozenset()) -> list[dict]:
+    """One search entry per item of ``ledger`` (already redacted for a public build), by item id;
+    a ``hidden`` (internal) item is found by its id, unit and status only, as its page shows."""
     segment = Segmenter()
     entries = []
     for iid in sorted(ledger.items):
         item = ledger.items[iid]
         unit = ledger.units.get(item.unit)
+        if iid in hidden:
+            entries.append({"location": f"items/{iid}.html", "title": segment(item.id),
+                            "text": segment(" ".join((t("status." + item.status.value), unit.name if unit else item.unit)))})
+            continue
         rnd = ledger.rounds.get(item.round)
         parts = [t("status." + item.status.value), rnd.name if rnd else item.round, unit.name if unit else item.unit]
         parts += [f.id + "：" + f.text for f in (rnd.feedback if rnd else ()) if f.id in item.feedback]

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from . import downloads
-from .audience import redact
+from .audience import Redaction
 from .bulletin_render import bulletin_pages
 from .history import open_history
 from .load import Ledger, ParseCache
@@ -153,7 +153,10 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
     day = resolve_as_of(settings, as_of)
     lang = lang or (settings.language if settings else "zh")
     aud = Audience(audience) if audience else (settings.audience if settings else Audience.internal)
-    shown = redact(ledger) if aud == Audience.public else ledger
+    # one redaction, by this build's settings, for everything published (past weeks included)
+    redaction = Redaction.of(ledger) if aud == Audience.public else None
+    shown = redaction.apply(ledger) if redaction else ledger
+    hidden = redaction.hidden(ledger) if redaction else frozenset()
     transitions, history_available, history_pages = {}, False, {}
     if repo is not None:
         try:
@@ -163,7 +166,8 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
             if any(p.code != "history.not_a_repo" for p in exc.problems):
                 return None, exc.problems
     started = time.perf_counter()
-    renderer = Renderer(RenderInput(shown, ledger, day, lang, aud == Audience.internal, transitions, history_available))
+    renderer = Renderer(RenderInput(shown, ledger, day, lang, aud == Audience.internal, transitions, history_available,
+                                    hidden))
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -186,15 +190,16 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         for name in ("rectify.css", "rectify.js"):
             (docs_dir / "assets" / name).write_bytes((Path(__file__).parent / "assets" / name).read_bytes())
         (docs_dir / "downloads").mkdir(exist_ok=True)
-        (docs_dir / "downloads" / "ledger.json").write_bytes(downloads.ledger_json(shown))
-        (docs_dir / "downloads" / "ledger.csv").write_bytes(downloads.ledger_csv(shown, lang))
-        (docs_dir / "downloads" / "ledger.xlsx").write_bytes(downloads.ledger_xlsx(shown, lang, day))
+        public = aud == Audience.public
+        (docs_dir / "downloads" / "ledger.json").write_bytes(downloads.ledger_json(shown, public, hidden))
+        (docs_dir / "downloads" / "ledger.csv").write_bytes(downloads.ledger_csv(shown, lang, hidden))
+        (docs_dir / "downloads" / "ledger.xlsx").write_bytes(downloads.ledger_xlsx(shown, lang, day, hidden))
         cfg = mkdocs_config(base_config(config), ledger, written, guide, lang, docs_dir, site_dir)
         cfg["extra"]["rectify_blocks"] = str(blocks)     # the hooks open this build's block store
         with _source_date(day):
             shards.build(cfg, staging)
         search.add_entries(site_dir, search.item_entries(shown, aud == Audience.internal,
-                                                         lambda code, **kw: translate(code, lang, **kw)))
+                                                         lambda code, **kw: translate(code, lang, **kw), hidden))
         leaks = external_references(site_dir)
         if leaks:
             return None, [Problem.at(str(out), None, "site.external_reference", where=w) for w in leaks[:20]]

@@ -299,20 +299,11 @@ def test_public_build_leaks_nothing_internal(capsys, tmp_path):
     internal_text = b"".join(p.read_bytes() for p in (tmp_path / "internal").rglob("*.html"))
     assert b"CANARY-leader" in internal_text and b"CANARY-git-author" in internal_text  # the canaries are real
     assert build(capsys, repo, tmp_path / "public", "--audience", "public")[0] == 0
-    leaks = []
-    for path in (tmp_path / "public").rglob("*"):
-        if not path.is_file():
-            continue
-        data = path.read_bytes()
-        if path.suffix in (".xlsx", ".gz"):
-            if path.suffix == ".xlsx":
-                data = b"".join(zipfile.ZipFile(io.BytesIO(data)).read(n) for n in zipfile.ZipFile(io.BytesIO(data)).namelist())
-            else:
-                import gzip
-                data = gzip.decompress(data)
-        if CANARY.encode() in data:
-            leaks.append(path.name)
-    assert leaks == []
+    from test_public import leaks as scan, texts
+    # every file, zips (.docx, .xlsx) and gzip opened, JSON decoded (\u escapes), entities unescaped
+    assert scan(tmp_path / "public", (CANARY, "涉密线索")) == []
+    for text in texts(tmp_path / "public" / "downloads" / "ledger.json"):
+        assert "internal_tags" not in text and '"audience"' not in text
 
 
 def test_sharded_build_equals_the_single_process_build(capsys, tmp_path, monkeypatch):
