@@ -140,7 +140,8 @@ def _repairs(text: str, code: str, m: re.Match) -> tuple[tuple[int, int, str], .
     if code == "load.colon_no_space":
         return ((s, e, ": "),)
     if code == "load.wide_space":
-        return ((s, e, " " * len(c)),)
+        # U+3000 is as wide as two spaces, and stands for them when typed in full-width mode
+        return ((s, e, c.replace("\u3000", "  ").replace("\u00a0", " ")),)
     if code == "load.fullwidth_dash":
         return ((s, e, "-"),)
     if code in ("load.fullwidth_quote", "load.fullwidth_bracket"):
