@@ -101,9 +101,21 @@ def prescan(text: str, file: str) -> list[Problem]:
     return [Problem.at(file, lines.pos(i), code, **params) for i, code, params in found]
 
 
+_SENTENCE = re.compile("[。！？；：]")
+MAX_LABEL = 12  # characters: a tag, an aspect or an id; a part longer than this is a clause of a sentence
+
+
+def _label_list(value: str) -> bool:
+    """Whether a list entry reads as several labels run together (``防汛，物资``), not as a sentence
+    (``逐项发出预警，限期说明原因。``, as bulletins' next steps are written)."""
+    if _SENTENCE.search(value):
+        return False
+    return all(len(part.strip()) <= MAX_LABEL for part in _CHINESE_COMMA.split(value))
+
+
 def _flow_list_commas(text: str) -> list[int]:
     """Offsets of the Chinese commas inside plain entries of flow sequences (``[甲，乙]``), not of quoted
-    entries (``["甲，乙"]``) nor of values inside flow mappings (``{text: 甲，乙}``)."""
+    entries (``["甲，乙"]``), of values inside flow mappings (``{text: 甲，乙}``) nor of sentences."""
     out: list[int] = []
     flow_seq: list[bool] = []
     try:
@@ -113,7 +125,7 @@ def _flow_list_commas(text: str) -> list[int]:
                 flow_seq.append(cls is yaml.SequenceStartEvent and bool(event.flow_style))
             elif cls is yaml.SequenceEndEvent or cls is yaml.MappingEndEvent:
                 flow_seq.pop()
-            elif cls is yaml.ScalarEvent and not event.style and flow_seq and flow_seq[-1]:
+            elif cls is yaml.ScalarEvent and not event.style and flow_seq and flow_seq[-1] and _label_list(event.value):
                 start = event.start_mark.index
                 out += [m.start() for m in _CHINESE_COMMA.finditer(text, start, event.end_mark.index)]
     except yaml.YAMLError:

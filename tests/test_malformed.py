@@ -631,6 +631,7 @@ LEGAL_TEXT = {  # full-width punctuation and spaces inside values are text, not 
     "brackets_inside_text": item(("title: 防汛物资储备不足", "title: 按照[一、二]项补齐")),
     "chinese_comma_in_flow_mapping_text": item((MEASURE, MEASURE.replace("按标准补齐防汛物资", "补齐编织袋、救生衣，按标准"))),
     "chinese_comma_in_quoted_list_entry": ITEM_2 + 'tags: ["防汛，物资"]\n',
+    "sentences_in_a_list": ITEM_2 + "tags: [对逾期未完成的整改措施逐项发出预警，限期说明原因。, 组织集中核账，做到随交随核。]\n",
     "time_in_text": item(("title: 防汛物资储备不足", "title: 防汛物资储备不足（8:30检查）")),
 }
 
