@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import yamlsafe
+from . import yamlhints, yamlsafe
 from .models import FILE_KINDS, ID_PATTERN
 from .problems import Problem
 
@@ -121,6 +121,25 @@ def _problem_from_pydantic(err: dict, text: str, file: str) -> Problem:
     return Problem.at(file, yamlsafe.locate(text, loc), code, **params)
 
 
+def _key_mistakes(errors: list[dict], text: str, file: str) -> tuple[list[Problem], list[dict]]:
+    """Unknown fields that are keyboard mistakes (``{id：M1}``): named at the mistake, and the "missing
+    field" they cause dropped, so that one mistake gives one line."""
+    hinted: list[Problem] = []
+    explained: set[tuple] = set()
+    for e in errors:
+        loc = tuple(e["loc"])
+        found = yamlhints.key_mistake(str(loc[-1])) if e["type"] == "extra_forbidden" and loc else None
+        if found is None:
+            continue
+        code, offset, params = found
+        line, col = yamlsafe.locate(text, loc, key=True)
+        hinted.append(Problem.at(file, (line, col + offset), code, **params))
+        explained.add(loc)
+        if "key" in params:
+            explained.add(loc[:-1] + (params["key"],))
+    return hinted, [e for e in errors if tuple(e["loc"]) not in explained]
+
+
 def check_file(raw: bytes, kind: str, file: str) -> tuple[Any, BaseModel | None, list[Problem]]:
     """Parse and model-check one file: (plain data, model, problems). The unit the cache stores."""
     model_cls = FILE_KINDS[kind][0]
@@ -137,7 +156,8 @@ def check_file(raw: bytes, kind: str, file: str) -> tuple[Any, BaseModel | None,
         failed_under |= {loc[:i] for loc in failed_under for i in range(1, len(loc))}
         errors = [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in failed_under)]
         limit = yamlsafe.MAX_FILE_PROBLEMS
-        problems = sorted(_problem_from_pydantic(e, text or "", file) for e in errors)
+        hinted, errors = _key_mistakes(errors, text or "", file)
+        problems = sorted(hinted + [_problem_from_pydantic(e, text or "", file) for e in errors])
         if len(problems) > limit:
             problems = problems[:limit] + [yamlsafe.more_problems(file, problems[limit - 1], len(problems) - limit)]
         return data, None, problems

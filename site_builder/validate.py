@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from . import yamlsafe
 from .load import Ledger, ParseCache, load_ledger, read_tree
 from .models import Item, LookbackResult, Status, Term, VerificationResult
 from .problems import Problem
@@ -178,6 +179,14 @@ def _check_round(rnd, file: str, ledger: Ledger, sink: _Sink) -> None:
             sink.add(file, ("feedback", i, "unit"), "rule.unit_not_in_round", unit=fb.unit, round=rnd.id)
 
 
+def _nth_unit_entry(ledger: Ledger, file: str, ident: str, nth: int) -> int:
+    """The index in units.yaml of the ``nth`` repetition of unit ``ident`` (the loaded ledger keeps the first only)."""
+    data, _ = yamlsafe.parse(ledger.text(file).encode("utf-8"), file)
+    entries = (data or {}).get("units") or []
+    indexes = [i for i, u in enumerate(entries) if isinstance(u, dict) and u.get("id") == ident]
+    return indexes[nth] if nth < len(indexes) else 0
+
+
 def _known_zone(name: str) -> bool:
     try:
         ZoneInfo(name)
@@ -196,8 +205,14 @@ def validate(ledger: Ledger, today: dt.date | None = None) -> list[Problem]:
         sink.add(f"{ledger.root}/units.yaml", (), "rule.no_units")
     if ledger.settings is not None and not _known_zone(ledger.settings.timezone):
         sink.add(ledger.paths["settings"], ("timezone",), "rule.unknown_timezone", zone=ledger.settings.timezone)
+    units_seen: dict[str, int] = defaultdict(int)
     for kind, ident, file in ledger.duplicates:
-        sink.add(file, ("id",) if kind != "unit" else (), "rule.duplicate_id", id=ident)
+        if kind == "unit":  # the second (third, …) entry of units.yaml with this id
+            units_seen[ident] += 1
+            loc: tuple = ("units", _nth_unit_entry(ledger, file, ident, units_seen[ident]), "id")
+        else:
+            loc = ("id",)
+        sink.add(file, loc, "rule.duplicate_id", id=ident)
 
     for rid, rnd in ledger.rounds.items():
         _check_round(rnd, ledger.paths["round:" + rid], ledger, sink)

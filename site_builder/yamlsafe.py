@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from . import yamlhints
 from .problems import Problem
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: a real item is a few KB; anything near this is a mistake
@@ -165,11 +166,19 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem.at(file, (1, 1), "load.utf16")]
     if raw.startswith(_UTF8_BOM):
         raw = raw[len(_UTF8_BOM):]
+    if b"\0" in raw and _looks_utf16(raw):
+        return None, [Problem.at(file, (1, 1), "load.utf16_no_bom")]
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         return None, [Problem.at(file, _pos_of_offset(raw, exc.start), "load.not_utf8",
                                  byte=f"0x{raw[exc.start]:02X}")]
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    # UTF-16 text without a BOM: every ASCII character carries a zero byte, all on the even or all on the odd side
+    half = len(raw) // 2
+    return half >= 2 and max(raw[0::2].count(0), raw[1::2].count(0)) >= half * 3 // 4
 
 
 MAX_DEPTH = 64          # a real ledger file nests four or five levels deep
@@ -268,8 +277,19 @@ def parse(raw: bytes, file: str) -> tuple[Any, list[Problem]]:
     problems = _event_problems(text, file)
     if problems:
         return None, cap_problems(problems, file)
+    hints = yamlhints.prescan(text, file)
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        return None, cap_problems(_diagnosed(text, file, hints, exc), file)
+    except RecursionError:
+        return None, [Problem.at(file, None, "load.too_deep", limit=MAX_DEPTH)]
+    if node is not None and node.__class__ is yaml.ScalarNode:
+        # a lone value: often a whole file of 'field：value' or 'field:value' lines
+        hints = sorted(set(hints + yamlhints.diagnose(text, file)[0]))
+    if hints:
+        return None, cap_problems(hints, file)
+    try:
         data = None if node is None else _build(node)
     except yaml.YAMLError as exc:
         return None, [_yaml_error(exc, file, text)]
@@ -281,6 +301,25 @@ def parse(raw: bytes, file: str) -> tuple[Any, list[Problem]]:
         code = "load.root_is_list" if isinstance(data, list) else "load.root_is_value"
         return None, [Problem.at(file, (1, 1), code)]
     return data, []
+
+
+def _diagnosed(text: str, file: str, hints: list[Problem], exc: yaml.YAMLError) -> list[Problem]:
+    """A syntax error named for the keyboard mistake that caused it, at the mistake's place; a syntax
+    error no known mistake explains is reported as PyYAML found it (in the text with the others repaired)."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        return sorted(set(hints + [_yaml_error(exc, file, text)]))
+    found, repaired, back = yamlhints.diagnose(text, file)
+    if not found:
+        return sorted(set(hints + [_yaml_error(exc, file, text)]))
+    try:
+        yaml.compose(repaired, Loader=_Loader)
+        rest = []
+    except yaml.YAMLError as later:
+        p = _yaml_error(later, file, repaired)
+        rest = [Problem.at(file, back(p.line, p.col) if p.line else None, p.code, **dict(p.params))]
+    except RecursionError:
+        rest = []
+    return sorted(set(hints + found + rest))
 
 
 @functools.lru_cache(maxsize=16)

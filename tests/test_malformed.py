@@ -369,6 +369,72 @@ CASES = [
          {"actions.yaml": 'actions:\n  - {id: A-2023-001, kind: talk, date: 2023-07-01, title: 约谈, internal: "yes"}\n'},
          (E("actions.yaml", 2, 73, "schema.expected_bool", {"field": "internal", "value": "yes"}),)),
 
+    # --- what a Chinese Windows keyboard types: named where it stands, not on the line below it
+    Case("fullwidth_colon", {I2: item(("title: 防汛物资储备不足", "title：防汛物资储备不足"))},
+         (E(I2, 6, 6, "load.fullwidth_colon", {"key": "title"}),)),
+    Case("fullwidth_colon_on_first_line", {I2: item(("id: 2023-R2-002", "id：2023-R2-002"))},
+         (E(I2, 1, 3, "load.fullwidth_colon", {"key": "id"}),)),
+    Case("fullwidth_colon_on_last_line", {I2: ITEM_2 + "tags：[防汛]\n"},  # PyYAML: past the end of the file
+         (E(I2, 18, 5, "load.fullwidth_colon", {"key": "tags"}),)),
+    Case("fullwidth_colon_after_a_space", {I2: item(("leader: 孙某某", "leader ：孙某某"))},
+         (E(I2, 11, 8, "load.fullwidth_colon", {"key": "leader"}),)),
+    # inside braces it parses, as the field 'id：M1' (and 'id' missing): one line, at the colon ('  - {id' is 7)
+    Case("fullwidth_colon_in_flow_mapping", {I2: item((MEASURE, MEASURE.replace("{id: M1", "{id：M1")))},
+         (E(I2, 14, 8, "load.fullwidth_colon", {"key": "id"}),)),
+    Case("whole_file_of_fullwidth_colons", {I2: "id：2023-R2-002\n"},
+         (E(I2, 1, 3, "load.fullwidth_colon", {"key": "id"}),)),
+    Case("colon_without_space", {I2: item(("title: 防汛物资储备不足", "title:防汛物资储备不足"))},
+         (E(I2, 6, 6, "load.colon_no_space", {"key": "title"}),)),
+    Case("colon_without_space_on_first_line", {I2: item(("id: 2023-R2-002", "id:2023-R2-002"))},
+         (E(I2, 1, 3, "load.colon_no_space", {"key": "id"}),)),
+    Case("colon_without_space_in_flow_mapping", {I2: item((MEASURE, MEASURE.replace("{id: M1", "{id:M1")))},
+         (E(I2, 14, 8, "load.colon_no_space", {"key": "id"}),)),
+    Case("two_keyboard_mistakes", {I2: item(("title: 防汛物资储备不足", "title：防汛物资储备不足"), ("leader: 孙某某", "leader:孙某某"))},
+         (E(I2, 6, 6, "load.fullwidth_colon", {"key": "title"}), E(I2, 11, 7, "load.colon_no_space", {"key": "leader"}))),
+    Case("keyboard_mistake_and_tab", {I2: item(("title: 防汛物资储备不足", "title：防汛物资储备不足"), (MEASURE, "\t" + MEASURE[2:]))},
+         (E(I2, 6, 6, "load.fullwidth_colon", {"key": "title"}), E(I2, 14, 1, "load.tab"))),
+    Case("fullwidth_space_indentation", {I2: item((MEASURE, "\u3000\u3000" + MEASURE[2:]))},
+         (E(I2, 14, 1, "load.wide_space", {"char": "U+3000"}),)),
+    Case("no_break_space_indentation", {I2: item((MEASURE, "\u00a0\u00a0" + MEASURE[2:]))},
+         (E(I2, 14, 1, "load.wide_space", {"char": "U+00A0"}),)),
+    Case("fullwidth_space_after_spaces", {I2: item((MEASURE, "  - id: M1\n  \u3000text: 按标准补齐防汛物资\n    owner: 应急办\n    due: 2023-09-30"))},
+         (E(I2, 15, 3, "load.wide_space", {"char": "U+3000"}),)),
+    Case("fullwidth_space_after_colon", {I2: item(("title: 防汛物资储备不足", "title:\u3000防汛物资储备不足"))},
+         (E(I2, 6, 7, "load.wide_space", {"char": "U+3000"}),)),
+    Case("fullwidth_space_after_dash", {I2: item((MEASURE, "  -\u3000" + MEASURE[4:]))},
+         (E(I2, 14, 4, "load.wide_space", {"char": "U+3000"}),)),
+    # 'tags: [防汛' is 9 characters; PyYAML reads '防汛，物资' as one tag without a word
+    Case("chinese_comma_in_list", {I2: ITEM_2 + "tags: [防汛，物资]\n"},
+         (E(I2, 18, 10, "load.chinese_comma", {"char": "，"}),)),
+    Case("enumeration_commas_in_list", {I2: ITEM_2 + "tags: [防汛、物资、储备]\n"},
+         (E(I2, 18, 10, "load.chinese_comma", {"char": "、"}), E(I2, 18, 13, "load.chinese_comma", {"char": "、"}))),
+    Case("chinese_comma_in_feedback_list", {I2: item(("feedback: [2023-R2-F02]", "feedback: [2023-R2-F02，2023-R2-F01]"))},
+         (E(I2, 3, 23, "load.chinese_comma", {"char": "，"}),)),
+    Case("chinese_comma_between_fields", {I2: item((MEASURE, MEASURE.replace("M1, text", "M1，text")))},
+         (E(I2, 14, 12, "load.chinese_comma", {"char": "，"}),)),
+    Case("merge_conflict_markers",
+         {I2: item(("status: in_progress\n", "<<<<<<< HEAD\nstatus: in_progress\n=======\nstatus: submitted\n>>>>>>> 东关镇\n"))},
+         (E(I2, 15, 1, "load.conflict_marker", {"marker": "<<<<<<<"}), E(I2, 17, 1, "load.conflict_marker", {"marker": "======="}),
+          E(I2, 19, 1, "load.conflict_marker", {"marker": ">>>>>>>"}))),
+    Case("zero_width_space_in_field_name", {I2: item(("title: 防汛", "title\u200b: 防汛"))},
+         (E(I2, 6, 6, "load.invisible_char", {"char": "U+200B"}),)),
+    Case("zero_width_space_after_value", {I2: item(("unit: east-town", "unit: east-town\u200b"))},
+         (E(I2, 4, 16, "load.invisible_char", {"char": "U+200B"}),)),
+    Case("byte_order_mark_in_the_middle", {I2: item(("title: 防汛", "\ufefftitle: 防汛"))},
+         (E(I2, 6, 1, "load.invisible_char", {"char": "U+FEFF"}),)),
+    Case("bidi_override", {I2: item(("title: 防汛", "title: \u202e防汛"))},
+         (E(I2, 6, 8, "load.invisible_char", {"char": "U+202E"}),)),
+    Case("fullwidth_dash", {I2: item((MEASURE, "  －" + MEASURE[3:]))},
+         (E(I2, 14, 3, "load.fullwidth_dash", {"char": "－"}),)),
+    Case("fullwidth_quotes", {I2: item(("title: 防汛物资储备不足", "title: “防汛: 物资储备不足”"))},
+         (E(I2, 6, 8, "load.fullwidth_quote", {"char": "“"}),)),
+    Case("fullwidth_brackets", {I2: item(("feedback: [2023-R2-F02]", "feedback: ［2023-R2-F02］"))},
+         (E(I2, 3, 11, "load.fullwidth_bracket", {"char": "［"}),)),
+    Case("fullwidth_braces", {I2: item((MEASURE, "  - ｛" + MEASURE[5:-1] + "｝"))},
+         (E(I2, 14, 5, "load.fullwidth_bracket", {"char": "｛"}),)),
+    Case("utf16_little_endian_without_bom", {I2: ITEM_2.encode("utf-16-le")}, (E(I2, 1, 1, "load.utf16_no_bom"),)),
+    Case("utf16_big_endian_without_bom", {I2: ITEM_2.encode("utf-16-be")}, (E(I2, 1, 1, "load.utf16_no_bom"),)),
+
     # --- package bugs (xfail): what happens today is in the reason
     # --- more than 50 problems in one file: the first 50, then how many more right after them
     Case("alias_bomb", {I2: BOMB}, BOMB_EXPECTED),
@@ -555,6 +621,28 @@ def test_utf8_bom_is_accepted(capsys, ledger_dir):
     assert snapshot(ledger_dir.parent) == before
 
 
+LEGAL_TEXT = {  # full-width punctuation and spaces inside values are text, not mistakes
+    "colon_in_sentence": item(("problem: 镇防汛物资仓库编织袋、救生衣储备低于标准。", "problem: 要求：立即整改，编织袋、救生衣按标准补齐。")),
+    "colon_on_continuation_line": item(("problem: 镇防汛物资仓库编织袋、救生衣储备低于标准。", "problem: 镇防汛物资仓库\n  note：储备低于标准。")),
+    "ideographic_space_in_value": item(("title: 防汛物资储备不足", "title: 防汛物资\u3000储备不足")),
+    "ideographic_spaces_in_block_text": item(("problem: 镇防汛物资仓库编织袋、救生衣储备低于标准。",
+                                              "problem: |\n  \u3000\u3000镇防汛物资仓库：编织袋不足。\n  \u3000\u3000- 救生衣不足")),
+    "chinese_quotes_in_text": item(("title: 防汛物资储备不足", "title: “防汛物资”储备不足")),
+    "brackets_inside_text": item(("title: 防汛物资储备不足", "title: 按照[一、二]项补齐")),
+    "chinese_comma_in_flow_mapping_text": item((MEASURE, MEASURE.replace("按标准补齐防汛物资", "补齐编织袋、救生衣，按标准"))),
+    "chinese_comma_in_quoted_list_entry": ITEM_2 + 'tags: ["防汛，物资"]\n',
+    "sentences_in_a_list": ITEM_2 + "tags: [对逾期未完成的整改措施逐项发出预警，限期说明原因。, 组织集中核账，做到随交随核。]\n",
+    "time_in_text": item(("title: 防汛物资储备不足", "title: 防汛物资储备不足（8:30检查）")),
+}
+
+
+@pytest.mark.parametrize("text", LEGAL_TEXT.values(), ids=LEGAL_TEXT.keys())
+def test_fullwidth_text_in_values_is_accepted(capsys, ledger_dir, text):
+    (ledger_dir / I2).write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, ledger_dir)
+    assert (code, out, err) == (0, translate("cli.ok", "zh", rounds=1, items=2) + "\n", "")
+
+
 # ---------------------------------------------------------------- oversized file
 
 BIG = 20 * 1024 * 1024
@@ -635,7 +723,8 @@ def test_subprocess_20mb_file(ledger_dir):
 
 
 SUBPROCESS_CASES = ["alias_bomb", "gbk", "no_where_text", "utf16_bom", "long_line", "deep_nesting",
-                    "huge_number_where_text", "control_character", "unclosed_quote"]
+                    "huge_number_where_text", "control_character", "unclosed_quote", "fullwidth_colon",
+                    "chinese_comma_in_list", "fullwidth_space_indentation", "merge_conflict_markers"]
 
 
 @pytest.mark.parametrize("case", _params([c for c in CASES if c.id in SUBPROCESS_CASES]))

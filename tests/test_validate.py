@@ -130,6 +130,14 @@ def test_duplicate_item_id_across_files(capsys, ledger_dir):
     assert f"{ledger_dir}/issues/2023-R2/2023-R2-003.yaml:1:5: 编号“2023-R2-002”重复，编号必须唯一。" in lines
 
 
+def test_duplicate_unit_id_carries_the_line_of_the_repeated_entry(capsys, ledger_dir):
+    """Once reported for the whole of units.yaml, without a line: now at the second entry's id (line 10, col 9)."""
+    from conftest import UNITS
+    write(ledger_dir, "units.yaml", UNITS + "  - id: agri-bureau\n    name: 县农业局\n    category: other\n    supervisor: 县纪委\n")
+    code, lines = errors(capsys, ledger_dir)
+    assert (code, lines) == (1, [f"{ledger_dir}/units.yaml:10:9: 编号“agri-bureau”重复，编号必须唯一。"])
+
+
 def test_round_references(capsys, ledger_dir):
     write(ledger_dir, RND, ROUND.replace("units: [agri-bureau, east-town]", "units: [agri-bureau, east-town, ghost]")
           .replace("    aspect: 防汛救灾\n", "    aspect: 防汛\n"))
