@@ -181,7 +181,14 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .load import ParseCache, default_cache_path
+    from .output import check_output, protected_folders
     from .site import build_site
+    refused = check_output(Path(args.out), protected_folders(Path(args.ledger), Path(args.repo) if args.repo else None,
+                                                             Path(args.docs)))
+    if refused is not None:   # a usage error: checked before anything is read
+        print(report.format_problems([refused], "text" if args.format == "github" else args.format, _lang(args)),
+              file=sys.stderr)
+        return 2
     ledger, problems = _load(args)
     lang = args.lang or _lang(args, ledger)
     if problems:

@@ -26,7 +26,7 @@ from .messages import translate
 from .metrics import resolve_as_of
 from .models import Audience
 from .problems import LedgerError, Problem
-from . import mkdocs_hooks, runner, search, shards
+from . import mkdocs_hooks, output, runner, search, shards
 from .render import RenderInput, Renderer, plain_label, split_blocks
 
 #: what, written right before a "//", makes a browser fetch it (a URL elsewhere is only text)
@@ -146,8 +146,13 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
                as_of: dt.date | None = None, audience: str | None = None, lang: str | None = None,
                config: Path | None = Path("mkdocs.yml"), docs_src: Path = Path("docs"),
                cache: ParseCache | None = None, extra_pages=None) -> tuple[BuildResult | None, list[Problem]]:
-    """Build the site for a validated ``ledger`` into ``out``. Returns (result, problems)."""
+    """Build the site for a validated ``ledger`` into ``out``. Returns (result, problems); an
+    ``output.*`` problem means ``out`` is not a folder a build may replace (nothing was done)."""
     import time
+
+    refused = output.check_output(out, output.protected_folders(Path(ledger.root), repo, docs_src))
+    if refused is not None:
+        return None, [refused]
 
     settings = ledger.settings
     day = resolve_as_of(settings, as_of)
@@ -203,6 +208,7 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         leaks = external_references(site_dir)
         if leaks:
             return None, [Problem.at(str(out), None, "site.external_reference", where=w) for w in leaks[:20]]
+        output.write_mark(site_dir)
         _swap(site_dir, out)
         done = time.perf_counter()
         count = sum(1 for rel in written if rel.endswith(".md"))
