@@ -9,7 +9,9 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-DEFAULT_TZ = "Asia/Shanghai"
+from . import clock
+
+DEFAULT_TZ = clock.DEFAULT_TZ
 _WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
 

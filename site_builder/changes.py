@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 from zoneinfo import ZoneInfo
 
-from . import yamlsafe
+from . import clock, yamlsafe
 from .history import Commit, History, _NULL
 from .load import kind_of
 from .models import Item, LookbackResult, Settings, Status, Term, VerificationResult
@@ -59,7 +59,7 @@ class _Rules:
     def of(cls, settings: Settings | None, now: dt.datetime | None) -> "_Rules":
         settings = settings or Settings(organisation="-", office="-")
         return cls(ZoneInfo(settings.timezone), dt.timedelta(days=settings.thresholds.backdate_days),
-                   now or dt.datetime.now(dt.timezone.utc))
+                   now or clock.now())
 
 
 @dataclass

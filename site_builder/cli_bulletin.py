@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import clock
 from .messages import translate
 
 
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         with open_history(repo, "HEAD", cli._ledger_in_repo(args.ledger, repo), cache) as history:
             builder = BulletinBuilder(history)
             problems = list(builder.problems)
-            week = args.week or last_complete_week(dt.datetime.now(dt.timezone.utc), builder.tz)
+            week = args.week or last_complete_week(clock.now(), builder.tz)
             bulletin = None
             if not problems:
                 bulletin, problems = builder.build(week)
@@ -88,6 +89,6 @@ def run(args: argparse.Namespace) -> int:
     print(translate("bulletin.letters_written", lang, count=len(bulletin.lagging),
                     units="、".join(u.name for u in bulletin.lagging) or "—"))
     _, end = week_bounds(bulletin.week, bulletin.timezone)
-    if end > dt.datetime.now(dt.timezone.utc):
+    if end > clock.now():
         print(translate("bulletin.unfinished", lang, week=bulletin.week), file=sys.stderr)
     return 0

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import yamlsafe
+from . import clock, yamlsafe
 from .cache import ParseCache
 from .filecheck import check_file
 from .history import Commit
@@ -73,7 +73,7 @@ def _git(cwd: Path, *args: str) -> str | None:
 
 def coming_commit(ledger_dir: Path) -> Commit:
     """The commit that will record this edit, as far as it can be known now."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now()
     authored = _git_date(os.environ.get("GIT_AUTHOR_DATE")) or now
     committed = _git_date(os.environ.get("GIT_COMMITTER_DATE")) or authored
     name = os.environ.get("GIT_AUTHOR_NAME") or (_git(ledger_dir, "config", "user.name") or "").strip()

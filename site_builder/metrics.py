@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from . import clock
 from .load import Ledger
 from .models import ActionKind, Item, Round, Settings, Status
 
@@ -35,7 +36,7 @@ def resolve_as_of(settings: Settings | None, override: dt.date | None = None,
         return override
     if settings is not None and settings.as_of is not None:
         return settings.as_of
-    return today or dt.date.today()
+    return today or clock.ledger_today(settings)
 
 
 def time_progress(rnd: Round, as_of: dt.date) -> float:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import yamlsafe
+from . import clock, yamlsafe
 from .load import Ledger, ParseCache, load_ledger, read_tree
 from .models import Item, LookbackResult, Status, Term, VerificationResult
 from .problems import Problem
@@ -197,7 +197,7 @@ def _known_zone(name: str) -> bool:
 
 def validate(ledger: Ledger, today: dt.date | None = None) -> list[Problem]:
     """Every single-file and cross-file rule of DESIGN.md §4. Returns all problems found."""
-    today = today or dt.date.today()
+    today = today or clock.ledger_today(ledger.settings)
     sink = _Sink(ledger)
     if ledger.settings is None and "ledger.yaml" not in ledger.failed:
         sink.add(f"{ledger.root}/ledger.yaml", (), "rule.no_settings")
@@ -284,14 +284,23 @@ def _code_version() -> str:
     return h.hexdigest()
 
 
+def _settings_of(tree, cache: ParseCache):
+    """The tree's settings (parsed once: loading the tree takes them from the cache), for the time
+    zone "today" is counted in."""
+    for rel, display, raw, kind, blob in tree.files:
+        if rel == "ledger.yaml":
+            return cache.get(raw, kind, display, blob)[0]
+    return None
+
+
 def validate_folder(ledger_dir: str, cache: ParseCache, today: dt.date | None = None) -> Verdict:
     """Load and validate a ledger folder, reusing the verdict on a tree seen before (same files,
     same day, same code), which spares building any model."""
-    today = today or dt.date.today()
     tree = read_tree(ledger_dir)
     if tree is None:
         ledger, problems = load_ledger(ledger_dir, cache)
         return Verdict(problems, 0, 0, "zh")
+    today = today or clock.ledger_today(_settings_of(tree, cache))
     key = hashlib.sha1(f"{tree.digest()}\0{today}\0{_code_version()}".encode()).hexdigest()
     stored = cache.result_get(key)
     if stored is not None:
