@@ -67,6 +67,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "load.unknown_file": ("无法识别的台账文件：问题文件应放在 issues/<轮次>/<编号>.yaml，扩展名须为 .yaml。",
                           "unrecognised ledger file: item files belong in issues/<round>/<id>.yaml with the .yaml extension."),
     "load.no_ledger_dir": ("找不到台账目录。", "ledger folder not found."),
+    # --- file shapes: nothing outside the ledger folder is opened (links are never followed)
+    "load.symlink": ("是符号链接，台账文件必须是普通文件，链接指向的内容不会被读取。",
+                     "is a symbolic link; ledger files must be regular files, and what the link points to is not read."),
+    "load.not_regular": ("不是普通文件（如管道或设备文件），台账文件必须是普通文件。",
+                         "not a regular file (a pipe or a device, say); ledger files must be regular files."),
+    "load.is_dir": ("这里应是一个文件，实际是文件夹。", "a file belongs here, but this is a folder."),
+    "load.unreadable": ("无法读取文件（{detail}）。", "the file cannot be read ({detail})."),
+    "load.bad_name": ("文件名含有控制字符（如换行）或不是 UTF-8 编码，请重命名。",
+                      "the file name holds control characters (a line break, say) or is not UTF-8; rename it."),
 
     # --- schema (model) problems
     "schema.missing": ("缺少必填字段“{field}”。", "missing required field '{field}'."),
