@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from . import clock, yamlsafe
@@ -89,8 +89,10 @@ def _walk(history: History, wanted: set[str] | None) -> Iterator[_Step]:
     def is_item(path: str) -> bool:
         return path.startswith(issues) and kind_of(path[prefix_len:]) == "item"
 
-    commits = [c for c in history.commits if any(is_item(ch.path) for ch in c.changes)]
-    scans = history.scan([ch.new_blob for c in commits for ch in c.changes if is_item(ch.path) and ch.new_blob != _NULL]) \
+    # a link where an item belongs is never read (``link_problems`` reports it); the item stays as it was
+    commits = [c for c in history.commits if any(is_item(ch.path) and not ch.irregular for ch in c.changes)]
+    scans = history.scan([ch.new_blob for c in commits for ch in c.changes if is_item(ch.path) and ch.new_blob != _NULL
+                          and not ch.irregular]) \
         if wanted is not None else {}
     path_to_id: dict[str, str] = {}
     contents: dict[str, bytes] = {}
@@ -98,9 +100,9 @@ def _walk(history: History, wanted: set[str] | None) -> Iterator[_Step]:
         if n % 5000 == 0:   # bounded memory: read the next batch of blobs in one run
             batch = commits[n:n + 5000]
             contents = history.read_blobs([ch.new_blob for c in batch for ch in c.changes if is_item(ch.path)
-                                           and ch.new_blob != _NULL and (ch.new_blob, "item") not in history.cache.models])
+                                           and ch.new_blob != _NULL and not ch.irregular and (ch.new_blob, "item") not in history.cache.models])
         step = _Step(commit)
-        changes = [ch for ch in commit.changes if is_item(ch.path)]
+        changes = [ch for ch in commit.changes if is_item(ch.path) and not ch.irregular]
         if wanted is not None:
             changes = [ch for ch in changes if path_to_id.get(ch.path) in wanted
                        or (ch.new_blob != _NULL and scans.get(ch.new_blob, (None,))[0] in wanted)]
@@ -126,6 +128,12 @@ def _walk(history: History, wanted: set[str] | None) -> Iterator[_Step]:
                 del step.deleted[item_id]   # moved to another path, not deleted
         if step.versions or step.deleted or step.broken:
             yield step
+
+
+def link_problems(commits: Iterable[Commit]) -> list[Problem]:
+    """A link (or submodule) committed anywhere in the ledger folder, at the commit that wrote it.
+    Its blob, the link's target, is never read: the path and the mode say all."""
+    return [Problem.at(ch.path, None, ch.irregular, commit=c.sha) for c in commits for ch in c.changes if ch.irregular]
 
 
 def _located(history: History, version: _Version, loc: tuple, code: str, commit: Commit, **params) -> Problem:
@@ -160,6 +168,7 @@ def audit_history(history: History, settings: Settings | None,
     state: dict[str, _Version] = {}
     origins = _Origins()
     root = history.commits[0].sha if history.commits else ""
+    problems += link_problems(history.commits)
     for step in _walk(history, None):
         commit = step.commit
         problems += step.broken
@@ -202,6 +211,7 @@ def check_range(history: History, settings: Settings | None, in_range: set[str],
     origins = _Origins()
     root = history.commits[0].sha if history.commits else ""
     renamed: set[str] = set()
+    problems += link_problems(c for c in history.commits if c.sha in in_range)
     for step in _walk(history, wanted):
         commit = step.commit
         inside = commit.sha in in_range

@@ -110,8 +110,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last guard: one line, never a traceback
-        print(f"rectify: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        say(args, f"rectify: internal error: {type(exc).__name__}: {exc}", err=True)
         return 3
+
+
+def say(args: argparse.Namespace, text: str, err: bool = False) -> None:
+    """Print a message: every plain line goes out through here, made inert for the output format
+    (under ``github`` a value cannot become a workflow command); annotations are printed apart."""
+    print(report.inert(text, getattr(args, "format", None) or "text"), file=sys.stderr if err else sys.stdout)
 
 
 def _lang(args: argparse.Namespace, ledger=None, settings_language: str | None = None) -> str:
@@ -161,10 +167,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     lang = _lang(args, settings_language=verdict.language)
     _emit_problems(args, verdict.problems, lang)
     if verdict.problems:
-        print(translate("cli.summary", lang, count=_count(verdict.problems)), file=sys.stderr)
+        say(args, translate("cli.summary", lang, count=_count(verdict.problems)), err=True)
         return 1
     if args.format != "json":
-        print(translate("cli.ok", lang, rounds=verdict.rounds, items=verdict.items))
+        say(args, translate("cli.ok", lang, rounds=verdict.rounds, items=verdict.items))
     return 0
 
 
@@ -173,9 +179,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     lang = _lang(args, ledger)
     if problems:
         _emit_problems(args, problems, lang)
-        print(translate("cli.summary", lang, count=_count(problems)), file=sys.stderr)
+        say(args, translate("cli.summary", lang, count=_count(problems)), err=True)
         return 1
-    print(report.status_text(ledger, args.as_of, lang))
+    say(args, report.status_text(ledger, args.as_of, lang))
     return 0
 
 
@@ -186,14 +192,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     refused = check_output(Path(args.out), protected_folders(Path(args.ledger), Path(args.repo) if args.repo else None,
                                                              Path(args.docs)))
     if refused is not None:   # a usage error: checked before anything is read
-        print(report.format_problems([refused], "text" if args.format == "github" else args.format, _lang(args)),
-              file=sys.stderr)
+        say(args, refused.render(_lang(args)), err=True)
         return 2
     ledger, problems = _load(args)
     lang = args.lang or _lang(args, ledger)
     if problems:
         _emit_problems(args, problems, lang)
-        print(translate("cli.build_failed", lang), file=sys.stderr)
+        say(args, translate("cli.build_failed", lang), err=True)
         return 1
     cache = ParseCache(None if args.no_cache else default_cache_path(Path(args.ledger)))
     repo = Path(args.repo) if args.repo else Path(args.ledger)
@@ -203,9 +208,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     cache.save()
     if problems:
         _emit_problems(args, problems, lang)
-        print(translate("cli.build_failed", lang), file=sys.stderr)
+        say(args, translate("cli.build_failed", lang), err=True)
         return 1
-    print(translate("cli.built", lang, out=args.out, pages=result.pages))
+    say(args, translate("cli.built", lang, out=args.out, pages=result.pages))
     return 0
 
 
@@ -223,10 +228,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     lang = args.lang or "zh"
     site = Path(args.site)
     if not (site / "index.html").is_file():
-        print(translate("cli.no_site", lang, site=args.site), file=sys.stderr)
+        say(args, translate("cli.no_site", lang, site=args.site), err=True)
         return 1
     with serve(site, args.port) as origin:
-        print(translate("cli.serving", lang, url=origin + "/index.html"))
+        say(args, translate("cli.serving", lang, url=origin + "/index.html"))
         while True:   # until Ctrl-C (main turns KeyboardInterrupt into exit 130)
             time.sleep(3600)
 
@@ -263,12 +268,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         with open(args.summary, "a", encoding="utf-8") as fh:
             fh.write(report.markdown_summary(problems, lang, "rectify check", report.moves_markdown(moves, ledger, lang)))
     if problems:
-        print(translate("cli.summary", lang, count=_count(problems)), file=sys.stderr)
+        say(args, translate("cli.summary", lang, count=_count(problems)), err=True)
         return 1
     if args.format != "json":
-        print(translate("cli.check_ok", lang, commits=commits, moves=len(moves)))
+        say(args, translate("cli.check_ok", lang, commits=commits, moves=len(moves)))
         for line in report.moves_text(moves, ledger, lang):
-            print(line)
+            say(args, line)
     return 0
 
 
@@ -288,13 +293,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
         return 1
     if args.format == "text":
         for line in report.audit_text(problems, commits, lang):
-            print(line)
+            say(args, line)
     else:
         _emit_problems(args, problems, lang)
     if problems:
-        print(translate("cli.summary", lang, count=_count(problems)), file=sys.stderr)
+        say(args, translate("cli.summary", lang, count=_count(problems)), err=True)
         return 1
-    print(translate("cli.audit_ok", lang, commits=len(commits)))
+    say(args, translate("cli.audit_ok", lang, commits=len(commits)))
     return 0
 
 
@@ -311,10 +316,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         stale, count = write_schemas(Path(args.out), check=args.check)
         if args.check:
             if stale:
-                print(translate("cli.schemas_stale", lang, folder=args.out, names=", ".join(stale)), file=sys.stderr)
+                say(args, translate("cli.schemas_stale", lang, folder=args.out, names=", ".join(stale)), err=True)
                 return 1
             return 0
-        print(translate("cli.schemas_written", lang, count=count, folder=args.out))
+        say(args, translate("cli.schemas_written", lang, count=count, folder=args.out))
         return 0
     if args.command == "build":
         return cmd_build(args)

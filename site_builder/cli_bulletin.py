@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import sys
 from pathlib import Path
 
 from . import clock
@@ -63,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         problems, bulletin, week = exc.problems, None, args.week or ""
     if bulletin is None:
         cli._emit_problems(args, problems, lang)
-        print(translate("bulletin.failed", lang, week=week), file=sys.stderr)
+        cli.say(args, translate("bulletin.failed", lang, week=week), err=True)
         return 1
     if not args.lang and os.environ.get("RECTIFY_LANG") not in ("zh", "en"):
         lang = bulletin.language      # the settings' language as they stood that week
@@ -78,17 +77,17 @@ def run(args: argparse.Namespace) -> int:
         tmp.write_bytes(data)
         tmp.replace(out / name)
 
-    print(translate("bulletin.written", lang, week=bulletin.week, year=bulletin.year, number=bulletin.number,
+    cli.say(args, translate("bulletin.written", lang, week=bulletin.week, year=bulletin.year, number=bulletin.number,
                     end=long_date(bulletin.end, lang), issue=long_date(bulletin.issue_date, lang),
                     files=", ".join(str(out / n) for n in list(files)[:2])))
     for r in bulletin.rounds:
-        print(translate("bulletin.summary_round", lang, name=r.name, completion=r.completion_rate,
+        cli.say(args, translate("bulletin.summary_round", lang, name=r.name, completion=r.completion_rate,
                         time=r.time_progress, verdict=verdict(r, lang)))
     counts = bulletin.changes.counts()
-    print(translate("bulletin.summary_week", lang, overdue=bulletin.overdue_total, silent=len(bulletin.silent), **counts))
-    print(translate("bulletin.letters_written", lang, count=len(bulletin.lagging),
+    cli.say(args, translate("bulletin.summary_week", lang, overdue=bulletin.overdue_total, silent=len(bulletin.silent), **counts))
+    cli.say(args, translate("bulletin.letters_written", lang, count=len(bulletin.lagging),
                     units="、".join(u.name for u in bulletin.lagging) or "—"))
     _, end = week_bounds(bulletin.week, bulletin.timezone)
     if end > clock.now():
-        print(translate("bulletin.unfinished", lang, week=bulletin.week), file=sys.stderr)
+        cli.say(args, translate("bulletin.unfinished", lang, week=bulletin.week), err=True)
     return 0

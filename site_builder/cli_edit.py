@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from pathlib import Path
 
+from .cli import say
 from .messages import translate
 from .models import Scope, Status, Term
 
@@ -115,7 +115,7 @@ def _refuse(args, problems, lang: str) -> int:
     out = report.format_problems(problems, args.format, lang)
     if out:
         print(out)
-    print(translate("edit.refused", lang, count=len(problems)), file=sys.stderr)
+    say(args, translate("edit.refused", lang, count=len(problems)), err=True)
     return 1
 
 
@@ -131,13 +131,13 @@ def _workspace(args):
     return ws
 
 
-def _confirm(outcome, lang: str) -> None:
+def _confirm(args, outcome, lang: str) -> None:
     record = translate(outcome.record, lang, **outcome.params)
     params = dict(item=outcome.item, record=record, date=outcome.params.get("date"), by=outcome.params.get("by"))
     if outcome.before != outcome.after:
-        print(translate("edit.moved", lang, before=_state(outcome.before, lang), after=_state(outcome.after, lang), **params))
+        say(args, translate("edit.moved", lang, before=_state(outcome.before, lang), after=_state(outcome.after, lang), **params))
     else:
-        print(translate("edit.changed", lang, state=_state(outcome.after, lang), **params))
+        say(args, translate("edit.changed", lang, state=_state(outcome.after, lang), **params))
 
 
 # ---------------------------------------------------------------- edit helpers
@@ -155,7 +155,7 @@ def cmd_new(args) -> int:
     outcome = new_item(ws, fields)
     if not outcome.ok:
         return _refuse(args, outcome.problems, lang)
-    print(translate("edit.created", lang, item=outcome.item, title=args.title, path=outcome.path))
+    say(args, translate("edit.created", lang, item=outcome.item, title=args.title, path=outcome.path))
     return 0
 
 
@@ -166,7 +166,7 @@ def cmd_report(args) -> int:
     outcome = add_report(ws, args.item, text=args.text, by=args.by, date=args.date, done=args.done)
     if not outcome.ok:
         return _refuse(args, outcome.problems, lang)
-    _confirm(outcome, lang)
+    _confirm(args, outcome, lang)
     return 0
 
 
@@ -178,7 +178,7 @@ def cmd_transition(args) -> int:
                          evidence=args.evidence, reason=args.reason, merged_into=args.merged_into)
     if not outcome.ok:
         return _refuse(args, outcome.problems, lang)
-    _confirm(outcome, lang)
+    _confirm(args, outcome, lang)
     return 0
 
 
@@ -191,7 +191,7 @@ def cmd_import(args) -> int:
     try:
         columns = parse_columns(args.columns)
     except ColumnsError as exc:
-        print(f"rectify import: error: {translate('excel.bad_columns', args.lang or 'zh', **exc.params)}", file=sys.stderr)
+        say(args, f"rectify import: error: {translate('excel.bad_columns', args.lang or 'zh', **exc.params)}", err=True)
         return 2
     ws = _workspace(args)
     lang = _lang(args, ws.ledger)
@@ -202,9 +202,9 @@ def cmd_import(args) -> int:
     if result.problems:
         return _refuse(args, result.problems, lang)
     if not result.items:
-        print(translate("excel.nothing", lang, file=args.file))
+        say(args, translate("excel.nothing", lang, file=args.file))
         return 0
-    print(translate("excel.imported", lang, file=args.file, count=len(result.items),
+    say(args, translate("excel.imported", lang, file=args.file, count=len(result.items),
                     folder=ws.display_of(f"issues/{args.round}/"), first=result.items[0], last=result.items[-1]))
     return 0
 
@@ -220,7 +220,7 @@ def cmd_export(args) -> int:
         return _refuse(args, problems, lang)
     data = ledger_xlsx(ledger, lang, resolve_as_of(ledger.settings, args.as_of))
     write_files({Path(args.out): data})
-    print(translate("excel.exported", lang, count=len(ledger.items), out=args.out))
+    say(args, translate("excel.exported", lang, count=len(ledger.items), out=args.out))
     return 0
 
 
@@ -232,7 +232,7 @@ def cmd_init(args) -> int:
     try:
         init_repository(Path(args.dir), organisation=args.organisation, office=args.office)
     except InitError as exc:
-        print(translate(exc.code, lang, **exc.params), file=sys.stderr)
+        say(args, translate(exc.code, lang, **exc.params), err=True)
         return 1
-    print(translate("init.done", lang, dir=args.dir))
+    say(args, translate("init.done", lang, dir=args.dir))
     return 0

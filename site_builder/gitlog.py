@@ -25,6 +25,7 @@ from .cache import ParseCache
 _ID_RE = re.compile(rb"^id:[ \t]*['\"]?([^'\"\s#]+)", re.M)
 _STATUS_RE = re.compile(rb"^status:[ \t]*['\"]?([a-z_]+)", re.M)
 _NULL = "0" * 40
+_REGULAR = ("100644", "100755", "000000")   # 000000: deleted
 
 
 @dataclass(frozen=True, slots=True)   # slots: a city's history holds 200,000 commits
@@ -34,6 +35,13 @@ class Change:
     path: str            # repository-relative
     old_blob: str
     new_blob: str
+    mode: str = "100644"  # the new git file mode: 120000 a symbolic link, 160000 a submodule
+
+    @property
+    def irregular(self) -> str | None:
+        """The problem code of a change that writes no regular file (None for a regular one or a
+        deletion): such an entry's blob is never read, so a link's target is never quoted."""
+        return None if self.mode in _REGULAR else "load.symlink" if self.mode == "120000" else "load.not_regular"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +157,7 @@ def _parse_log(text: str, prefix: str) -> list[Commit]:
                 meta = tok[1:].split()
                 path = tokens[i + 1]
                 if path.startswith(prefix):
-                    changes.append(Change(meta[4][0], intern(path), meta[2], meta[3]))
+                    changes.append(Change(meta[4][0], intern(path), meta[2], meta[3], intern(meta[1])))
                 i += 2
             else:
                 i += 1
@@ -163,7 +171,7 @@ _CHUNK = 5000   # commits per marshalled chunk: decoding a city's line whole dou
 
 def _encode(commits: list[Commit]) -> bytes:
     rows = [(c.sha, c.parents, c.author, c.email, c.authored.isoformat(), c.committed.isoformat(),
-             c.subject, tuple((ch.status, ch.path, ch.old_blob, ch.new_blob) for ch in c.changes))
+             c.subject, tuple((ch.status, ch.path, ch.old_blob, ch.new_blob, ch.mode) for ch in c.changes))
             for c in commits]
     return marshal.dumps([marshal.dumps(rows[k:k + _CHUNK]) for k in range(0, len(rows), _CHUNK)])
 
@@ -173,7 +181,8 @@ def _decode(payload: bytes) -> list[Commit]:
     commits: list[Commit] = []
     for chunk in marshal.loads(payload):
         commits += [Commit(sha, parents, intern(author), intern(email), iso(authored), iso(committed), subject,
-                           tuple(Change(status, intern(path), old, new) for status, path, old, new in changes))
+                           tuple(Change(status, intern(path), old, new, intern(mode))
+                                 for status, path, old, new, mode in changes))
                     for sha, parents, author, email, authored, committed, subject, changes in marshal.loads(chunk)]
     return commits
 
@@ -192,7 +201,8 @@ def _read_commits(repo: git.Repo, head: str, prefix: str, cache: ParseCache | No
     usual case: main moved forward); after a rewrite of history it is read whole again.
     """
     # by the repository's git folder, which its worktrees share: the commits are the same
-    key = f"{Path(repo.common_dir).resolve()}\0{prefix}"
+    # "modes": lines cached before file modes were kept are read again
+    key = f"{Path(repo.common_dir).resolve()}\0{prefix}\0modes"
     stored = cache.history_get(key) if cache is not None else None
     commits = None
     if stored is not None:

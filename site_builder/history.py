@@ -39,6 +39,12 @@ class Transition:
     path: str
 
 
+class Tree(dict):
+    """A commit's ledger files (path → blob id), with the entries that are not regular files
+    (path → problem code) in ``links``."""
+    links: dict[str, str] = {}
+
+
 @dataclass
 class History:
     """The ledger's first-parent history on one ref, oldest commit first."""
@@ -84,17 +90,25 @@ class History:
                 found = c
         return found
 
-    def tree(self, commit: Commit) -> dict[str, str]:
-        """Ledger path (relative to the ledger folder) → blob id, at ``commit``."""
+    def tree(self, commit: Commit) -> "Tree":
+        """Ledger path (relative to the ledger folder) → blob id, at ``commit``; links and
+        submodules are kept apart in ``links``, never read."""
         out = self.repo.git.ls_tree("-r", "-z", "--full-tree", commit.sha, "--", self.ledger_prefix or ".")
-        tree = {}
+        tree, links = Tree(), {}
         for entry in out.split("\0"):
             if not entry:
                 continue
             meta, path = entry.split("\t", 1)
-            _, otype, blob = meta.split()
-            if otype == "blob" and path.startswith(self.ledger_prefix):
-                tree[path[len(self.ledger_prefix):]] = blob
+            mode, otype, blob = meta.split()
+            if not path.startswith(self.ledger_prefix):
+                continue
+            rel = path[len(self.ledger_prefix):]
+            irregular = Change("A", path, _NULL, blob, mode).irregular
+            if irregular:
+                links[rel] = irregular
+            elif otype == "blob":
+                tree[rel] = blob
+        tree.links = links
         return tree
 
     def ledger_at(self, commit: Commit | None) -> tuple[Ledger, list[Problem]]:
@@ -109,6 +123,10 @@ class History:
         self.cache.prepare([(contents.get(b, b""), kind_of(rel), b) for rel, b in tree.items()
                             if kind_of(rel) and b in contents])
         checked, problems, blobs, display_blob = [], [], {}, {}
+        for rel, code in sorted(getattr(tree, "links", {}).items()):
+            problems.append(Problem.at(self.ledger_prefix + rel, None, code))
+            if kind_of(rel):
+                checked.append((rel, self.ledger_prefix + rel, None))
         for rel, blob in sorted(tree.items()):
             kind = kind_of(rel)
             if kind is None:
@@ -159,7 +177,7 @@ class History:
         """Every item's status changes along the main line, in order."""
         issues = self.ledger_prefix + "issues/"
         item_blobs = [ch.new_blob for c in self.commits for ch in c.changes
-                      if ch.path.startswith(issues) and ch.new_blob != _NULL]
+                      if ch.path.startswith(issues) and ch.new_blob != _NULL and not ch.irregular]
         scanned = self.scan(item_blobs)
         by_path: dict[str, str] = {}          # path → item id
         status_of: dict[str, str | None] = {}  # item id → status
@@ -168,7 +186,7 @@ class History:
             touched: dict[str, str] = {}
             removed: dict[str, str] = {}
             for ch in c.changes:
-                if not ch.path.startswith(issues):
+                if not ch.path.startswith(issues) or ch.irregular:   # a link is never read as an item
                     continue
                 if ch.new_blob == _NULL:
                     old = by_path.pop(ch.path, None)

@@ -7,12 +7,15 @@ working tree and the history share one cache and a rebuild only parses what chan
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from . import yamlsafe
 from .cache import ParseCache, default_cache_path  # noqa: F401 - the load stage's cache, re-exported
@@ -123,16 +126,76 @@ def assemble(files: Iterable[tuple[str, str, Any]], text: Callable[[str], str],
                   tuple(rel for rel, _, model in files if model is None), text, root)
 
 
-def _walk(ledger_dir: Path) -> list[str]:
-    rels: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(ledger_dir):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        rel_dir = os.path.relpath(dirpath, ledger_dir)
-        for name in sorted(filenames):
-            if name.startswith("."):
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+# O_NONBLOCK: a pipe swapped in between the listing and the open must not hang the run
+_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+_ODD_NAME = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029\udc80-\udcff]")
+
+
+def _shown(rel: str) -> str:
+    """A path safe to show: control characters and undecodable bytes written as escapes."""
+    return _ODD_NAME.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii")
+                         if not 0xDC80 <= ord(m.group()) <= 0xDCFF else f"\\x{ord(m.group()) - 0xDC00:02x}", rel)
+
+
+def _walk(root_fd: int) -> Iterator[tuple[str, str, int, str]]:
+    """Every entry below the ledger folder as (rel, shape, parent fd, name), without following any
+    link: shape is "file", "dir", "link", "other" (pipe, device, socket) or "error: <reason>".
+    Folders are opened relative to their parent's descriptor, so a folder replaced by a link while
+    the walk runs is refused by ``O_NOFOLLOW`` instead of being followed."""
+    def walk(fd: int, rel_dir: str) -> Iterator[tuple[str, str, int, str]]:
+        with os.scandir(fd) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            rels.append(name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/"))
-    return rels
+            rel = f"{rel_dir}{entry.name}"
+            try:
+                if entry.is_symlink():
+                    yield rel, "link", fd, entry.name
+                elif entry.is_dir(follow_symlinks=False):
+                    yield rel, "dir", fd, entry.name
+                    try:
+                        sub = os.open(entry.name, _DIR_FLAGS, dir_fd=fd)
+                    except OSError as exc:
+                        yield rel, "error: " + (exc.strerror or type(exc).__name__), fd, entry.name
+                        continue
+                    try:
+                        yield from walk(sub, rel + "/")
+                    finally:
+                        os.close(sub)
+                elif entry.is_file(follow_symlinks=False):
+                    yield rel, "file", fd, entry.name
+                else:
+                    yield rel, "other", fd, entry.name
+            except OSError as exc:
+                yield rel, "error: " + (exc.strerror or type(exc).__name__), fd, entry.name
+    return walk(root_fd, "")
+
+
+def _read(fd: int, name: str) -> bytes | int | str:
+    """A regular file's bytes, its size when over the limit, or the reason it cannot be read."""
+    try:
+        handle = os.open(name, _FILE_FLAGS, dir_fd=fd)
+    except OSError as exc:
+        return "link" if exc.errno == errno.ELOOP else (exc.strerror or type(exc).__name__)
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            return "other"
+        if info.st_size > yamlsafe.MAX_FILE_BYTES:   # refuse before reading a huge file
+            return info.st_size
+        os.set_blocking(handle, True)
+        chunks = []
+        while True:
+            chunk = os.read(handle, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    finally:
+        os.close(handle)
 
 
 @dataclass(frozen=True)
@@ -155,26 +218,61 @@ class TreeRead:
 
 
 def read_tree(ledger_dir: str | os.PathLike, display_root: str | None = None) -> TreeRead | None:
-    """Read every ledger file's bytes (None when the folder does not exist)."""
-    root = Path(ledger_dir)
+    """Read every ledger file's bytes (None when the folder does not exist).
+
+    Nothing outside the folder is opened: the folder is resolved once and is the root; below it
+    a link, a pipe or a folder where a file belongs is a located problem, never followed or read.
+    """
+    root = Path(os.path.realpath(ledger_dir))
     prefix = display_root if display_root is not None else str(ledger_dir)
-    if not root.is_dir():
+    try:
+        root_fd = os.open(root, _DIR_FLAGS)
+    except OSError:
         return None
     files, problems, refused = [], [], []
-    for rel in _walk(root):
-        display = f"{prefix.rstrip('/')}/{rel}" if prefix else rel
-        kind = kind_of(rel)
-        if kind is None:
-            if rel.endswith((".yaml", ".yml")) or rel.startswith("issues/"):
-                problems.append(Problem.at(display, None, "load.unknown_file"))
-            continue
-        size = (root / rel).stat().st_size
-        if size > yamlsafe.MAX_FILE_BYTES:  # refuse before reading a huge file
-            problems.append(Problem.at(display, None, "load.too_large", size=size, limit=yamlsafe.MAX_FILE_BYTES))
+
+    def refuse(display: str, rel: str, code: str, **params: Any) -> None:
+        problems.append(Problem.at(display, None, code, **params))
+        if kind_of(rel) is not None:
             refused.append((rel, display))
-            continue
-        raw = (root / rel).read_bytes()
-        files.append((rel, display, raw, kind, yamlsafe.blob_id(raw)))
+
+    try:
+        for rel, shape, fd, name in _walk(root_fd):
+            display = f"{prefix.rstrip('/')}/{_shown(rel)}" if prefix else _shown(rel)
+            kind = kind_of(rel)
+            if shape == "dir":
+                if kind is not None:
+                    problems.append(Problem.at(display, None, "load.is_dir"))
+                continue
+            if shape == "link":
+                refuse(display, rel, "load.symlink")
+                continue
+            if shape.startswith("error: "):
+                refuse(display, rel, "load.unreadable", detail=shape.removeprefix("error: "))
+                continue
+            if _ODD_NAME.search(name):
+                refuse(display, rel, "load.bad_name")
+                continue
+            if kind is None:
+                if shape != "file" or rel.endswith((".yaml", ".yml")) or rel.startswith("issues/"):
+                    problems.append(Problem.at(display, None, "load.not_regular" if shape == "other"
+                                               else "load.unknown_file"))
+                continue
+            raw = _read(fd, name) if shape == "file" else shape
+            if isinstance(raw, int):
+                refuse(display, rel, "load.too_large", size=raw, limit=yamlsafe.MAX_FILE_BYTES)
+            elif raw == "link":
+                refuse(display, rel, "load.symlink")
+            elif raw == "other":
+                refuse(display, rel, "load.not_regular")
+            elif isinstance(raw, str):
+                refuse(display, rel, "load.unreadable", detail=raw)
+            else:
+                files.append((rel, display, raw, kind, yamlsafe.blob_id(raw)))
+    except OSError as exc:   # the folder itself cannot be listed
+        problems.append(Problem.at(prefix, None, "load.unreadable", detail=exc.strerror or type(exc).__name__))
+    finally:
+        os.close(root_fd)
     return TreeRead(root, prefix, tuple(files), tuple(problems), tuple(refused))
 
 
@@ -189,20 +287,21 @@ def load_ledger(ledger_dir: str | os.PathLike, cache: ParseCache | None = None,
     problems: list[Problem] = list(tree.problems)
     checked: list[tuple[str, str, Any]] = [(rel, display, None) for rel, display in tree.refused]
     blobs: dict[str, str] = {}
-    display_to_abs: dict[str, Path] = {}
+    display_raw: dict[str, bytes] = {}
     cache.prepare([(raw, kind, blob) for _, _, raw, kind, blob in tree.files])
     for rel, display, raw, kind, blob in tree.files:
         model, file_problems, _ = cache.get(raw, kind, display, blob)
         blobs[display] = blob
-        display_to_abs[display] = tree.root / rel
+        display_raw[display] = raw
         problems.extend(file_problems)
         checked.append((rel, display, model))
 
     def text(display: str) -> str:
-        path = display_to_abs.get(display)
-        if path is None:
+        # the bytes read once, not the path again: the file may have become a link since
+        raw = display_raw.get(display)
+        if raw is None:
             return ""
-        decoded, _ = yamlsafe.decode(path.read_bytes(), display)
+        decoded, _ = yamlsafe.decode(raw, display)
         return decoded or ""
 
     return assemble(checked, text, blobs, tree.prefix), problems

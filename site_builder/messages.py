@@ -88,6 +88,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                "a full-width bracket '{char}' here: lists use ASCII brackets [ ], mappings ASCII braces {{ }}."),
     "load.utf16_no_bom": ("文件是 UTF-16 编码（没有字节顺序标记），应为 UTF-8。请在编辑器中另存为 UTF-8。",
                           "the file is UTF-16 encoded (without a byte-order mark); it must be UTF-8. Save it as UTF-8 in your editor."),
+    # --- file shapes: nothing outside the ledger folder is opened (links are never followed)
+    "load.symlink": ("是符号链接，台账文件必须是普通文件，链接指向的内容不会被读取。",
+                     "is a symbolic link; ledger files must be regular files, and what the link points to is not read."),
+    "load.not_regular": ("不是普通文件（如管道或设备文件），台账文件必须是普通文件。",
+                         "not a regular file (a pipe or a device, say); ledger files must be regular files."),
+    "load.is_dir": ("这里应是一个文件，实际是文件夹。", "a file belongs here, but this is a folder."),
+    "load.unreadable": ("无法读取文件（{detail}）。", "the file cannot be read ({detail})."),
+    "load.bad_name": ("文件名含有控制字符（如换行）或不是 UTF-8 编码，请重命名。",
+                      "the file name holds control characters (a line break, say) or is not UTF-8; rename it."),
 
     # --- schema (model) problems
     "schema.missing": ("缺少必填字段“{field}”。", "missing required field '{field}'."),

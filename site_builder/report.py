@@ -23,6 +23,54 @@ def _gh_escape(value: str, prop: bool = False) -> str:
     return value
 
 
+# Line breaks as the Actions runner splits a log (\n, \r), and those other readers split on.
+_BREAKS = str.maketrans({"\r": "\\r", "\n": "\\n", "\x0b": "\\v", "\x0c": "\\f", "\x1c": "\\x1c",
+                         "\x1d": "\\x1d", "\x1e": "\\x1e", "\x85": "\\x85", "\u2028": "\\u2028",
+                         "\u2029": "\\u2029"})
+
+
+def one_line(text: str) -> str:
+    """A logical line whose values may hold line breaks, kept on one physical line."""
+    return text.translate(_BREAKS)
+
+
+def _guard(line: str) -> str:
+    # The runner trims leading blanks and runs a line starting "::" as a workflow command; the old
+    # form "##[" is looked for anywhere. Escaping a colon as GitHub itself does makes both inert.
+    body = line.lstrip()
+    if body.startswith("::"):
+        line = line[:len(line) - len(body)] + "%3A" + body[1:]
+    return line.replace("##[", "##%5B")
+
+
+def inert(text: str, fmt: str, one: bool = False) -> str:
+    """Text to print in ``fmt``: the one place that makes printed values safe. Under ``github``
+    no line can be taken for a workflow command; our own annotations are made apart
+    (``github_annotation``) and are never passed here. ``one``: ``text`` is one logical line,
+    so its line breaks come from values and are escaped rather than split on."""
+    if fmt != "github":
+        return text
+    if one:
+        return _guard(one_line(text))
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(_guard(one_line(line)) for line in lines)
+
+
+_MD = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "｜", "\\": "\\\\", "`": "\\`", "*": "\\*",
+                     "_": "\\_", "[": "\\[", "]": "\\]", "!": "\\!", "~": "\\~"})
+_MD_CODE = str.maketrans({"`": "'", "|": "\\|", "<": "‹", ">": "›"})
+
+
+def md(text: str) -> str:
+    """A value inside Markdown (the job summary): no HTML, no links or emphasis, no table break."""
+    return _guard(one_line(str(text))).translate(_MD)
+
+
+def md_code(text: str) -> str:
+    """A value inside a Markdown code span: it cannot close the span or break the table."""
+    return _guard(one_line(str(text))).translate(_MD_CODE)
+
+
 def github_annotation(p: Problem, lang: str) -> str:
     props = [f"file={_gh_escape(p.file, True)}"]
     if p.line:
@@ -38,7 +86,7 @@ def format_problems(problems: list[Problem], fmt: str, lang: str) -> str:
         return json.dumps([{"file": p.file, "line": p.line, "col": p.col, "code": p.code,
                             "message": p.message(lang), "commit": p.commit or None} for p in problems],
                           ensure_ascii=False, indent=2)
-    lines = [p.render(lang) for p in problems]
+    lines = [inert(p.render(lang), fmt, one=True) for p in problems]
     if fmt == "github":
         lines = [github_annotation(p, lang) for p in problems] + lines
     return "\n".join(lines)
@@ -46,7 +94,7 @@ def format_problems(problems: list[Problem], fmt: str, lang: str) -> str:
 
 def markdown_summary(problems: list[Problem], lang: str, title: str, extra: str = "") -> str:
     """A job summary for ``$GITHUB_STEP_SUMMARY``: every problem, not only the first ten."""
-    out = [f"## {title}", ""]
+    out = [f"## {md(title)}", ""]
     if extra:
         out += [extra, ""]
     if not problems:
@@ -58,7 +106,7 @@ def markdown_summary(problems: list[Problem], lang: str, title: str, extra: str 
         out.append("| --- | --- |")
         for p in problems:
             where = p.location() + (f" @{p.commit[:10]}" if p.commit else "")
-            out.append(f"| `{where}` | {p.message(lang).replace('|', '｜')} |")
+            out.append(f"| `{md_code(where)}` | {md(p.message(lang))} |")
     return "\n".join(out) + "\n"
 
 
@@ -104,8 +152,8 @@ def moves_markdown(moves, ledger: Ledger, lang: str) -> str:
     lines = []
     for m in moves:
         title = ledger.items[m.item].title if m.item in ledger.items else ""
-        lines.append(f"- `{m.item}` {title} {_state_name(m.before, lang)} → {_state_name(m.after, lang)}"
-                     f" ({m.commit.sha[:10]}, {m.commit.author})")
+        lines.append(f"- `{md_code(m.item)}` {md(title)} {_state_name(m.before, lang)} → {_state_name(m.after, lang)}"
+                     f" ({m.commit.sha[:10]}, {md(m.commit.author)})")
     return head + "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -674,9 +675,15 @@ def test_20mb_file_refused_quickly_and_not_parsed(capsys, ledger_dir, monkeypatc
         monkeypatch.setattr(yaml, name, spy(getattr(yaml, name)))
     before = snapshot(ledger_dir.parent)
     read: list[str] = []
-    for name in ("read_bytes", "read_text"):  # refused from its size on disk, before being read
-        real = getattr(Path, name)
-        monkeypatch.setattr(Path, name, lambda self, *a, _real=real, **k: read.append(self.name) or _real(self, *a, **k))
+    names: dict[int, str] = {}   # the loader reads through descriptors: os.open, then os.read
+    real_open, real_read = os.open, os.read
+
+    def spy_open(path, *a, **k):
+        fd = real_open(path, *a, **k)
+        names[fd] = os.path.basename(os.fspath(path))
+        return fd
+    monkeypatch.setattr(os, "open", spy_open)
+    monkeypatch.setattr(os, "read", lambda fd, n: read.append(names.get(fd, "")) or real_read(fd, n))
     start = time.perf_counter()
     code, out, err = run(capsys, ledger_dir)
     elapsed = time.perf_counter() - start
