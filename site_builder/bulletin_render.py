@@ -25,6 +25,7 @@ from .audience import Redaction
 from .bulletin import Bulletin, BulletinBuilder
 from .bulletin_figures import Changes, LagReason, RoundLine
 from . import runner
+from .cache import open_store
 from .history import History
 from .load import Ledger
 from .messages import translate
@@ -218,11 +219,8 @@ class OutputStore:
         self.db = None
         if path is None:
             return
-        try:
-            self.db = sqlite3.connect(path)
-            self.db.execute("CREATE TABLE IF NOT EXISTS week (key TEXT PRIMARY KEY, md TEXT, docx BLOB, summary TEXT)")
-        except (OSError, sqlite3.Error):
-            self.db = None
+        self.db = open_store(path, ("CREATE TABLE IF NOT EXISTS week (key TEXT PRIMARY KEY, md TEXT, docx BLOB,"
+                                    " summary TEXT)",))
 
     def get(self, key: str) -> tuple[str, bytes, Summary] | None:
         if self.db is None:

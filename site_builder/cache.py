@@ -8,12 +8,16 @@ line, so that a rebuild reads only the commits that came since.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import pickle
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
+
+import yaml
 
 from . import runner, yamlsafe
 from .filecheck import check_file
@@ -48,6 +52,72 @@ def _payloads(jobs: list[tuple[bytes, str]], workers: int | None = None) -> Iter
         yield from batch.stream()
 
 
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """What every stored result depends on besides its input: the package's version, the code of
+    every module (models, rules, parsers) and the libraries that shape parsed data. A cache written
+    by other code is discarded whole, never read."""
+    from importlib import metadata
+    import pydantic
+    h = hashlib.sha1(f"{CACHE_VERSION}\0{pydantic.VERSION}\0{yaml.__version__}\0".encode())
+    try:
+        h.update(metadata.version("rectification-ledger").encode())
+    except metadata.PackageNotFoundError:
+        pass
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        h.update(path.relative_to(Path(__file__).parent).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def open_store(path: Path, tables: tuple[str, ...]) -> sqlite3.Connection | None:
+    """A SQLite store at ``path`` holding ``tables`` (their CREATE statements), for this code only.
+
+    A store written by other code (another version, changed models) is emptied; one that is corrupt,
+    not a database, or unreadable is deleted and made anew; when even that fails, None (no cache is
+    only a slower run)."""
+    for attempt in (1, 2):
+        db = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path)
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            row = db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
+            if row is None or row[0] != code_version():
+                with db:
+                    names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                                      " AND name != 'meta'")]
+                    for name in names:
+                        db.execute(f'DROP TABLE "{name}"')
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (code_version(),))
+            for create in tables:
+                db.execute(create)
+            return db
+        except (OSError, sqlite3.Error):
+            if db is not None:
+                db.close()
+            if attempt == 2:
+                return None
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                try:
+                    Path(str(path) + suffix).unlink()
+                except OSError:
+                    pass
+    return None
+
+
+def _tolerant(default):
+    """A store read that fails (a database damaged since it was opened) reads as nothing stored."""
+    def wrap(method):
+        @functools.wraps(method)
+        def read(*args, **kwargs):
+            try:
+                return method(*args, **kwargs)
+            except sqlite3.Error:
+                return default() if callable(default) else default
+        return read
+    return wrap
+
+
 class ParseCache:
     """Checked files by (blob id, kind), kept in SQLite between runs and in memory within one.
 
@@ -64,17 +134,12 @@ class ParseCache:
         self.workers: int | None = None     # parsing processes at most; None: one per core
         self._forked_from: sqlite3.Connection | None = None
         if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(path)
-                self.db.execute("CREATE TABLE IF NOT EXISTS parsed (blob TEXT, kind TEXT, version INTEGER,"
-                                " data BLOB, PRIMARY KEY (blob, kind))")
-                self.db.execute("CREATE TABLE IF NOT EXISTS scan (blob TEXT PRIMARY KEY, item TEXT, status TEXT)")
-                self.db.execute("CREATE TABLE IF NOT EXISTS history (key TEXT PRIMARY KEY, version INTEGER,"
-                                " head TEXT, data BLOB)")
-                self.db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, data BLOB)")
-            except (OSError, sqlite3.Error):  # an unusable cache is only a slower run
-                self.db = None
+            self.db = open_store(path, (
+                "CREATE TABLE IF NOT EXISTS parsed (blob TEXT, kind TEXT, version INTEGER,"
+                " data BLOB, PRIMARY KEY (blob, kind))",
+                "CREATE TABLE IF NOT EXISTS scan (blob TEXT PRIMARY KEY, item TEXT, status TEXT)",
+                "CREATE TABLE IF NOT EXISTS history (key TEXT PRIMARY KEY, version INTEGER, head TEXT, data BLOB)",
+                "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, data BLOB)"))
 
     def reopened(self) -> "ParseCache":
         """In a forked process: the same store through a connection of its own, sharing the models
@@ -98,6 +163,7 @@ class ParseCache:
             return None, tuple(Problem(_PLACEHOLDER, line, col, code, params) for line, col, code, params in problems)
         return FILE_KINDS[kind][0].model_validate(data), ()
 
+    @_tolerant(dict)
     def _stored_many(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
         if self.db is None or not keys:
             return {}
@@ -117,10 +183,14 @@ class ParseCache:
         misses = []
         for raw, kind, blob in todo:
             payload = stored.get((blob, kind))
-            if payload is None:
+            try:
+                decoded = None if payload is None else self._decode(kind, payload)
+            except Exception:  # noqa: BLE001 - a damaged entry is parsed again, never trusted
+                decoded = None
+            if decoded is None:
                 misses.append((raw, kind, blob))
             else:
-                self.models[(blob, kind)] = self._decode(kind, payload)
+                self.models[(blob, kind)] = decoded
         for (raw, kind, blob), payload in zip(misses, _payloads([(raw, kind) for raw, kind, _ in misses], self.workers)):
             self.models[(blob, kind)] = self._decode(kind, payload)
             self.pending.append((blob, kind, payload))
@@ -141,6 +211,7 @@ class ParseCache:
         except sqlite3.Error:
             return False
 
+    @_tolerant(dict)
     def scans(self, blobs: list[str]) -> dict[str, tuple[str | None, str | None]]:
         """Stored light scans (item id, status) of item blobs; see ``history.History.scan``."""
         if self.db is None or not blobs:
@@ -163,6 +234,7 @@ class ParseCache:
         except sqlite3.Error:
             pass
 
+    @_tolerant(None)
     def history_get(self, key: str) -> tuple[str, bytes] | None:
         """The main line's commits as last read (see ``gitlog._read_commits``): (head, payload)."""
         if self.db is None:
@@ -180,6 +252,7 @@ class ParseCache:
         except sqlite3.Error:
             pass
 
+    @_tolerant(None)
     def result_get(self, key: str) -> bytes | None:
         """A whole validation's outcome for one tree (see ``cli``): equal trees are not checked twice."""
         if self.db is None:

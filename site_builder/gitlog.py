@@ -201,21 +201,24 @@ def _read_commits(repo: git.Repo, head: str, prefix: str, cache: ParseCache | No
     usual case: main moved forward); after a rewrite of history it is read whole again.
     """
     # by the repository's git folder, which its worktrees share: the commits are the same
-    # "modes": lines cached before file modes were kept are read again
-    key = f"{Path(repo.common_dir).resolve()}\0{prefix}\0modes"
+    key = f"{Path(repo.common_dir).resolve()}\0{prefix}"
     stored = cache.history_get(key) if cache is not None else None
     commits = None
     if stored is not None:
         old_head, payload = stored
-        if old_head == head:
-            return _decode(payload)
         try:
-            walk = repo.git.rev_list("--first-parent", "--parents", f"{old_head}..{head}").split("\n")
+            known = _decode(payload)
+        except Exception:  # noqa: BLE001 - a damaged entry: the main line is read again
+            known = None
+        if known is not None and old_head == head:
+            return known
+        try:
+            walk = [] if known is None else repo.git.rev_list("--first-parent", "--parents", f"{old_head}..{head}").split("\n")
         except git.GitCommandError:      # the old head is gone (a rewrite, then gc): read it all
             walk = []
         oldest = walk[-1].split() if walk and walk[-1] else []
         if len(oldest) >= 2 and oldest[1] == old_head:
-            commits = _decode(payload) + _log(repo, f"{old_head}..{head}", prefix)
+            commits = known + _log(repo, f"{old_head}..{head}", prefix)
     if commits is None:
         commits = _log(repo, head, prefix)
     if cache is not None:
