@@ -18,7 +18,7 @@ $(BIN)/rectify: pyproject.toml
 site: $(BIN)/rectify
 	$(BIN)/rectify validate ledger
 	rm -rf $(EXAMPLE_REPO)
-	$(BIN)/python -m site_builder.replay ledger $(EXAMPLE_REPO)
+	$(BIN)/python -m site_builder.history.replay ledger $(EXAMPLE_REPO)
 	$(BIN)/rectify build $(EXAMPLE_REPO)/ledger --repo $(EXAMPLE_REPO) --out site
 
 ## Run the whole test suite.

@@ -118,7 +118,7 @@ def summarize(values: list[float], stat: str = "median") -> float:
 
 def cache_file(cache_dir: Path) -> Path:
     """The parse cache file ``rectify`` uses when RECTIFY_CACHE_DIR is ``cache_dir``."""
-    from site_builder.load import default_cache_path
+    from site_builder.ledger.load import default_cache_path
 
     saved = os.environ.get("RECTIFY_CACHE_DIR")
     os.environ["RECTIFY_CACHE_DIR"] = str(cache_dir)
@@ -133,8 +133,8 @@ def cache_file(cache_dir: Path) -> Path:
 
 def validate_in_process(ledger: Path, cache_dir: Path | None, collect: bool = True) -> dict[str, Any]:
     """Load and validate as ``rectify validate`` does, timing each step (seconds)."""
-    from site_builder.load import ParseCache, load_ledger
-    from site_builder.validate import validate
+    from site_builder.ledger.load import ParseCache, load_ledger
+    from site_builder.ledger.validate import validate
 
     if collect:
         gc.collect()  # the garbage of the previous run is not this run's cost

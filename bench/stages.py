@@ -81,7 +81,7 @@ class Ctx:
 def rectify(*args: str) -> list[str]:
     """The ``rectify`` entry point of the interpreter running the benchmarks (the venv's)."""
     exe = Path(sys.executable).parent / "rectify"
-    return [str(exe), *args] if exe.exists() else [sys.executable, "-m", "site_builder.cli", *args]
+    return [str(exe), *args] if exe.exists() else [sys.executable, "-m", "site_builder.cli.main", *args]
 
 
 def time_cli(ctx: Ctx, cmd: list[str], cache: Callable[[], Path], runs: int | None = None,
@@ -112,7 +112,7 @@ def time_in_process(ctx: Ctx, fn: Callable[[], dict[str, Any]]) -> dict[str, flo
 
 def stage_startup(ctx: Ctx) -> list[Row]:
     """The fixed cost in every CLI figure: the interpreter starting and importing the package."""
-    cmd = [sys.executable, "-c", "import site_builder.cli, site_builder.load, site_builder.validate"]
+    cmd = [sys.executable, "-c", "import site_builder.cli.main, site_builder.ledger.load, site_builder.ledger.validate"]
     wall, rss, note = time_cli(ctx, cmd, ctx.fresh_cache)
     return [Row(ctx.scale, "start-up", "python + imports", wall, None, rss, None, note)]
 
@@ -174,8 +174,8 @@ def stage_git_floor(ctx: Ctx) -> list[Row]:
 HISTORY_SNIPPET = """
 import json, sys, time
 from pathlib import Path
-from site_builder.history import open_history
-from site_builder.load import ParseCache
+from site_builder.history.timeline import open_history
+from site_builder.ledger.load import ParseCache
 from measure import cache_file
 t0 = time.perf_counter()
 history = open_history(sys.argv[1], "HEAD", "ledger", ParseCache(cache_file(Path(sys.argv[2]))))
@@ -226,8 +226,8 @@ def stage_history(ctx: Ctx) -> list[Row]:
 AS_OF_SNIPPET = r"""
 import json, sys, time
 from pathlib import Path
-from site_builder.history import open_history
-from site_builder.load import ParseCache, default_cache_path as cache_file
+from site_builder.history.timeline import open_history
+from site_builder.ledger.load import ParseCache, default_cache_path as cache_file
 history = open_history(sys.argv[1], "HEAD", "ledger", ParseCache(cache_file(Path(sys.argv[2]))))
 middle = history.commits[len(history.commits) // 2]
 t0 = time.perf_counter()
@@ -364,10 +364,10 @@ STAGES = [
     Stage("start-up", stage_startup),
     Stage("validate", stage_validate),
     Stage("history floor", stage_git_floor, needs_history=True),
-    Stage("history", stage_history, module="site_builder.history", needs_history=True),
-    Stage("as-of", stage_as_of, module="site_builder.history", needs_history=True),
-    Stage("naive history", stage_naive, module="site_builder.history", needs_history=True),
-    Stage("site build", stage_site, module="site_builder.site", needs_history=True),
+    Stage("history", stage_history, module="site_builder.history.timeline", needs_history=True),
+    Stage("as-of", stage_as_of, module="site_builder.history.timeline", needs_history=True),
+    Stage("naive history", stage_naive, module="site_builder.history.timeline", needs_history=True),
+    Stage("site build", stage_site, module="site_builder.site.build", needs_history=True),
     Stage("bare mkdocs", stage_bare),
 ]
 

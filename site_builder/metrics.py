@@ -12,9 +12,9 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from . import clock
-from .load import Ledger
-from .models import ActionKind, Item, Round, Settings, Status
+from site_builder.core import clock
+from site_builder.ledger.load import Ledger
+from site_builder.ledger.models import ActionKind, Item, Round, Settings, Status
 
 ACTIVE = (Status.open, Status.in_progress, Status.submitted, Status.verified)
 #: states in which the unit still owes work; submitted and verified items wait on the office

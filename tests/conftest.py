@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.cli import main
+from site_builder.cli.main import main
 
 SETTINGS = """\
 organisation: 测试县委
@@ -118,7 +118,7 @@ def ledger_dir(tmp_path: Path) -> Path:
 
 def run_cli(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
     """Run ``rectify`` in a subprocess (as a user would) and return (exit code, stdout, stderr)."""
-    proc = subprocess.run([sys.executable, "-m", "site_builder.cli", *args], cwd=cwd,
+    proc = subprocess.run([sys.executable, "-m", "site_builder.cli.main", *args], cwd=cwd,
                           capture_output=True, text=True, env=_env())
     return proc.returncode, proc.stdout, proc.stderr
 
@@ -145,7 +145,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory):
     """The example ledger replayed into a dated repository and built, once per test session."""
-    from site_builder.replay import replay
+    from site_builder.history.replay import replay
     base = tmp_path_factory.mktemp("example")
     replay(ROOT / "ledger", base / "repo")
     code = main(["build", str(base / "repo" / "ledger"), "--repo", str(base / "repo"), "--out", str(base / "site"),

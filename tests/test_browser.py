@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from conftest import ITEM_1, ROUND, SETTINGS, UNITS
-from site_builder.serve import serve
+from site_builder.site.serve import serve
 from test_site import EXAMPLE, build, small_repo
 
 CHROMIUM = Path("/usr/bin/chromium")

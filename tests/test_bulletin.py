@@ -18,13 +18,13 @@ import yaml
 
 from conftest import rectify
 from gitrepo import Repo
-from site_builder.audience import redact
-from site_builder.bulletin import BulletinBuilder, build_bulletin
-from site_builder.bulletin_weeks import WeekError, issue_number, last_complete_week, parse_week, week_bounds, week_of
-from site_builder.bulletin_docx import bulletin_docx, reminder_letters
-from site_builder.bulletin_render import bulletin_markdown, bulletin_pages
-from site_builder.history import open_history
-from site_builder.load import load_ledger
+from site_builder.ledger.audience import redact
+from site_builder.bulletin.builder import BulletinBuilder, build_bulletin
+from site_builder.bulletin.weeks import WeekError, issue_number, last_complete_week, parse_week, week_bounds, week_of
+from site_builder.bulletin.word import bulletin_docx, reminder_letters
+from site_builder.bulletin.pages import bulletin_markdown, bulletin_pages
+from site_builder.history.timeline import open_history
+from site_builder.ledger.load import load_ledger
 
 CST = dt.timezone(dt.timedelta(hours=8))
 
@@ -373,7 +373,7 @@ def test_thresholds_decide_who_lags(history_repo):
         builder = BulletinBuilder(h)
         base, _ = builder.build("2023-W28")
         ledger, _ = builder.ledger(builder.commit_at(dt.datetime(2023, 7, 17, tzinfo=CST) - dt.timedelta(microseconds=1)))
-    from site_builder.bulletin_figures import WeekFigures
+    from site_builder.bulletin.figures import WeekFigures
     strict = ledger.settings.thresholds.model_copy(update={"lag_margin": 10.0, "silent_days": 2})
     w = WeekFigures(ledger, ledger, ledger, dt.date(2023, 7, 10), dt.date(2023, 7, 16), CST)
     lagging = {u.unit: [r.kind for r in u.reasons] for u in w.lagging(strict, base.rounds)}
@@ -542,7 +542,7 @@ def test_example_site_has_a_bulletin_for_every_week(example_site):
 def test_site_keeps_finished_weeks_and_rebuilds_only_those_a_commit_can_change(tmp_path, history_repo, monkeypatch):
     """Finished weeks are kept beside the parse cache, keyed by the commit at the end of their issue
     day: a new commit on Monday changes only the week whose notes it may carry."""
-    from site_builder.load import ParseCache
+    from site_builder.ledger.load import ParseCache
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(history_repo.root), str(clone)], check=True)
     git = lambda *a: subprocess.run(["git", *a], cwd=clone, check=True, capture_output=True, text=True).stdout  # noqa: E731
@@ -581,7 +581,7 @@ def test_english_bulletin(w28):
 def test_the_time_zone_cuts_the_weeks(history_repo):
     """Weeks are cut in the ledger's time zone: in UTC, the commits of Monday 00:00 and 00:30
     Beijing time (Sunday 16:00 and 16:30 UTC) belong to week 28."""
-    from site_builder.models import Settings
+    from site_builder.ledger.models import Settings
     utc = Settings(organisation="测试县委", office="测试县巡视巡察整改监督工作办公室", timezone="UTC")
     with open_history(history_repo.root) as h:
         b, problems = build_bulletin(h, "2023-W28", utc)

@@ -9,8 +9,8 @@ import sqlite3
 import pytest
 
 from conftest import ITEM_2, write
-from site_builder import cache as cache_module
-from site_builder.cli import main
+from site_builder.ledger import cache as cache_module
+from site_builder.cli.main import main
 
 BROKEN_ITEM = ITEM_2.replace("title: 防汛物资储备不足\n", "title: 123\n")
 

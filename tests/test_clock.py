@@ -24,7 +24,7 @@ REPORTED_19TH = ITEM_2 + "  - {date: 2023-08-19, by: 东关镇, text: 已采购�
 def cli(tmp_path: Path, args: list[str], now: str, tz: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, TZ=tz, RECTIFY_NOW=now, RECTIFY_CACHE_DIR=str(tmp_path / "cache"))
     env.pop("GITHUB_ACTIONS", None)
-    return subprocess.run([sys.executable, "-m", "site_builder.cli", *args], cwd=tmp_path, env=env,
+    return subprocess.run([sys.executable, "-m", "site_builder.cli.main", *args], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -22,11 +22,11 @@ import pytest
 from pydantic import BaseModel
 
 from conftest import write
-from site_builder import models
-from site_builder.cli import build_parser, main
-from site_builder.load import load_ledger
-from site_builder.models import FILE_KINDS
-from site_builder.validate import validate
+from site_builder.ledger import models
+from site_builder.cli.main import build_parser, main
+from site_builder.ledger.load import load_ledger
+from site_builder.ledger.models import FILE_KINDS
+from site_builder.ledger.validate import validate
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 GUIDE = DOCS / "guide"
@@ -318,7 +318,7 @@ def _file_examples() -> list[tuple[str, str, str]]:
 
 
 def test_fields_page_has_an_example_of_every_file_kind():
-    from site_builder.load import kind_of
+    from site_builder.ledger.load import kind_of
     kinds = {kind_of(rel) for page, rel, _ in _file_examples() if page == "fields.md"}
     assert kinds == set(FILE_KINDS)
 
@@ -383,7 +383,7 @@ def test_error_example_output_is_real(ledger_dir: Path, capsys, spec: dict, new:
 
 def test_error_messages_quoted_in_prose_exist():
     """Every problem line shown in errors.md (examples or not) renders a message of the catalogue."""
-    from site_builder.messages import CATALOGUE
+    from site_builder.core.messages import CATALOGUE
     # a placeholder matches anything; '{{' and '}}' are format escapes for a literal brace
     templates = [re.compile("^" + re.sub(r"\\\{\w+\\\}", ".+", re.escape(msg)).replace(r"\{\{", r"\{").replace(r"\}\}", r"\}") + "$")
                  for pair in CATALOGUE.values() for msg in pair]

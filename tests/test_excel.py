@@ -14,8 +14,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from conftest import rectify
-from site_builder.excel_cells import parse_date, split_measures, split_problem
-from site_builder.load import load_ledger
+from site_builder.office.cells import parse_date, split_measures, split_problem
+from site_builder.ledger.load import load_ledger
 
 NOW = "2023-08-18T10:00:00+08:00"
 HEADER = ["序号", "问题", "整改措施", "责任单位", "责任人", "完成时限", "整改进展", "完成情况"]

@@ -7,9 +7,9 @@ import subprocess
 
 import pytest
 
-from site_builder.history import open_history
-from site_builder.load import ParseCache
-from site_builder.problems import LedgerError
+from site_builder.history.timeline import open_history
+from site_builder.ledger.load import ParseCache
+from site_builder.core.problems import LedgerError
 from test_changes import ITEM, repo, to_in_progress, to_submitted  # noqa: F401  (fixture)
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -29,7 +29,7 @@ def test_transitions_with_author_commit_and_time(repo):
 def test_first_read_scans_every_blob_beside_the_log_with_the_same_transitions(repo, tmp_path, monkeypatch):
     """A first read of a large repository scans its blobs in a separate process while git log runs;
     the transitions are the ones the scan blob by blob gives, and the scans are cached."""
-    import site_builder.history as history
+    import site_builder.history.timeline as history
     to_in_progress(repo)
     to_submitted(repo)
     repo.write("ledger/notes.yaml", "id: not-an-item\n")          # a blob with an id outside issues/
@@ -113,7 +113,7 @@ def test_not_a_repository(tmp_path):
 
 
 def test_history_is_read_again_only_from_the_cached_head(repo, tmp_path, monkeypatch):
-    from site_builder import gitlog
+    from site_builder.history import gitlog
     cache_path = tmp_path / "cache.sqlite"
     to_in_progress(repo)
     with open_history(repo.root, cache=ParseCache(cache_path)) as h:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import rectify
-from site_builder.cli import main
+from site_builder.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

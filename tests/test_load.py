@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import subprocess
 
-from site_builder.load import ParseCache, kind_of, load_ledger
-from site_builder.yamlsafe import blob_id
+from site_builder.ledger.load import ParseCache, kind_of, load_ledger
+from site_builder.ledger.yamlsafe import blob_id
 
 
 def test_blob_id_is_gits(tmp_path):

@@ -30,9 +30,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ITEM_1, ITEM_2, ROUND, SETTINGS, UNITS, _env, rectify, run_cli, write
-from site_builder import load, yamlsafe
-from site_builder.cli import main
-from site_builder.messages import CATALOGUE, translate
+from site_builder.ledger import load
+from site_builder.ledger import yamlsafe
+from site_builder.cli.main import main
+from site_builder.core.messages import CATALOGUE, translate
 
 I1 = "issues/2023-R2/2023-R2-001.yaml"
 I2 = "issues/2023-R2/2023-R2-002.yaml"
@@ -754,7 +755,7 @@ def _timed_subprocess(root: Path, timeout: float) -> subprocess.CompletedProcess
     for name in ("GITHUB_STEP_SUMMARY", "RECTIFY_LANG"):
         env.pop(name, None)
     try:
-        return subprocess.run([sys.executable, "-m", "site_builder.cli", "validate", str(root), "--no-cache"],
+        return subprocess.run([sys.executable, "-m", "site_builder.cli.main", "validate", str(root), "--no-cache"],
                               capture_output=True, text=True, env=env, timeout=timeout)
     except subprocess.TimeoutExpired:
         pytest.fail(f"rectify validate took more than {timeout}s")

@@ -7,7 +7,7 @@ import re
 import string
 from pathlib import Path
 
-from site_builder.messages import CATALOGUE, translate
+from site_builder.core.messages import CATALOGUE, translate
 
 PACKAGE = Path(__file__).resolve().parent.parent / "site_builder"
 CODE_RE = re.compile(r"""["']((?:load|schema|rule|change|history|cli|site|status|xls|bulletin|edit|excel|init|label|level|kind|category|scope|term|method|action)\.[a-z_0-9]+)["']""")
@@ -34,7 +34,7 @@ def test_every_code_used_in_the_package_is_in_the_catalogue():
 
 
 def test_enumeration_values_have_labels():
-    from site_builder import models
+    from site_builder.ledger import models
     for prefix, enum in (("status", models.Status), ("term", models.Term), ("scope", models.Scope),
                          ("method", models.Method), ("action", models.ActionKind), ("level", models.Level),
                          ("kind", models.RoundKind), ("category", models.UnitCategory)):

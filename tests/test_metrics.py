@@ -9,9 +9,9 @@ import pytest
 
 from conftest import ITEM_2, rectify, write
 from site_builder import metrics
-from site_builder.load import load_ledger
-from site_builder.models import Item
-from site_builder.yamlsafe import parse
+from site_builder.ledger.load import load_ledger
+from site_builder.ledger.models import Item
+from site_builder.ledger.yamlsafe import parse
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = dt.date(2023, 8, 18)

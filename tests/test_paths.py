@@ -119,7 +119,7 @@ def test_pipe_where_a_file_belongs_does_not_hang(ledger_dir):
     import subprocess
     import sys
     from conftest import _env
-    proc = subprocess.run([sys.executable, "-m", "site_builder.cli", "validate", str(ledger_dir)],
+    proc = subprocess.run([sys.executable, "-m", "site_builder.cli.main", "validate", str(ledger_dir)],
                           capture_output=True, text=True, env=_env(), timeout=60)   # before the fix: hung
     code, out, err = proc.returncode, proc.stdout, proc.stderr
     assert code == 1 and "Traceback" not in err
@@ -195,7 +195,7 @@ def test_link_committed_to_git_fails_the_gate_and_the_audit(capsys, repo, outsid
 
 
 def test_link_in_a_git_tree_is_not_read_for_the_as_of_ledger(repo, outside):
-    from site_builder.history import open_history
+    from site_builder.history.timeline import open_history
     _commit_link(repo, "ledger/units.yaml", "../../outside/units.yaml")
     with open_history(repo.root, "HEAD", "ledger") as history:
         ledger, problems = history.ledger_at(history.commits[-1])

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from conftest import ROUND, UNITS, rectify
 from gitrepo import Repo
-from site_builder.messages import translate
+from site_builder.core.messages import translate
 
 ROOT = Path(__file__).resolve().parent.parent
 

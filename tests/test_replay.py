@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import rectify
-from site_builder.history import open_history
-from site_builder.replay import replay
+from site_builder.history.timeline import open_history
+from site_builder.history.replay import replay
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,7 +50,7 @@ def test_replayed_history_passes_the_audit(capsys, replayed):
 
 def test_replay_refuses_a_broken_ledger(tmp_path, ledger_dir):
     (ledger_dir / "units.yaml").write_text("units: [\n", encoding="utf-8")
-    from site_builder.problems import LedgerError
+    from site_builder.core.problems import LedgerError
     with pytest.raises(LedgerError):
         replay(ledger_dir, tmp_path / "out")
     assert not (tmp_path / "out").exists()

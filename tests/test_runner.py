@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import runner
-from site_builder.problems import LedgerError, Problem
+from site_builder.core import runner
+from site_builder.core.problems import LedgerError, Problem
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -121,7 +121,7 @@ def test_a_result_nobody_reads_does_not_block_exit(tmp_path):
     """The hang this runner replaced: a child blocked writing a result larger than a pipe holds,
     in a process that exits without asking for it."""
     script = ("import sys; sys.path.insert(0, %r)\n"
-              "from site_builder import runner\n"
+              "from site_builder.core import runner\n"
               "def big(_, n): return b'x' * n\n"
               "b = runner.Batch(big, [4 << 20], workers=1)\n") % str(ROOT)
     (tmp_path / "big.py").write_text(script, encoding="utf-8")
@@ -151,18 +151,18 @@ def big_repo(tmp_path_factory) -> Path:
 LAUNCH = """\
 import sys
 sys.path.insert(0, {root!r})
-import site_builder.site as site
+import site_builder.site.build as site
 site.FORK_HISTORY_MIN = 0
 site.PARALLEL_RENDER_MIN = 0
-from site_builder.cli import main
+from site_builder.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
 
 AS_OF = """\
 import sys
 sys.path.insert(0, {root!r})
-from site_builder.history import open_history
-from site_builder.load import ParseCache
+from site_builder.history.timeline import open_history
+from site_builder.ledger.load import ParseCache
 with open_history(sys.argv[1], "HEAD", "ledger", ParseCache(None if sys.argv[2] == "-" else __import__("pathlib").Path(sys.argv[2]))) as h:
     ledger, problems = h.ledger_at(h.commits[len(h.commits) // 2])
 print(len(ledger.items))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from site_builder.models import FILE_KINDS
-from site_builder.schema import schema_texts, write_schemas
+from site_builder.ledger.models import FILE_KINDS
+from site_builder.ledger.schema import schema_texts, write_schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,7 +18,7 @@ def test_committed_schemas_are_fresh():
 
 
 def test_check_reports_a_stale_schema(tmp_path, capsys):
-    from site_builder.cli import main
+    from site_builder.cli.main import main
     assert main(["schema", "--out", str(tmp_path)]) == 0
     (tmp_path / "item.schema.json").write_text("{}", encoding="utf-8")
     assert main(["schema", "--out", str(tmp_path), "--check"]) == 1

@@ -5,10 +5,8 @@ and byte-identical."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
-import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -18,8 +16,8 @@ import yaml
 
 from conftest import ITEM_1, ITEM_2, ROUND, SETTINGS, UNITS, rectify
 from gitrepo import Repo
-from site_builder.replay import replay
-from site_builder.site import external_references
+from site_builder.history.replay import replay
+from site_builder.site.build import external_references
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "ledger"
@@ -134,7 +132,7 @@ def test_search_has_one_entry_per_item_with_its_fields_and_measures(example_site
 
 
 def test_split_blocks_gives_search_excluded_elements_their_own_block():
-    from site_builder.render import split_blocks
+    from site_builder.site.render import split_blocks
     page = ("---\ntitle: x\n---\n# T\n<p>kept</p>\n<table class=\"a\" data-search-exclude>\n<tr><td>1</td></tr>\n"
             "</table>\n<p>after</p>\n## H\n<div data-search-exclude>one line</div>\n")
     text, blocks = split_blocks(page)
@@ -237,7 +235,7 @@ def test_a_guide_page_fetching_another_host_fails_the_build(capsys, tmp_path):
 @pytest.mark.parametrize("forked", [False, True])
 def test_a_shallow_clone_fails_the_build_with_its_message(capsys, tmp_path, monkeypatch, forked):
     """The history's problems reach the reader the same way when it is read in a forked process."""
-    from site_builder import site
+    from site_builder.site import build as site
     monkeypatch.setattr(site, "FORK_HISTORY_MIN", 0 if forked else 10**9)
     repo = small_repo(tmp_path)
     repo.edit("ledger/issues/2023-R2/2023-R2-002.yaml", "title:", "title: 再次")
@@ -308,7 +306,8 @@ def test_public_build_leaks_nothing_internal(capsys, tmp_path):
 
 def test_sharded_build_equals_the_single_process_build(capsys, tmp_path, monkeypatch):
     """Large ledgers build item pages in several processes; the pages come out the same."""
-    from site_builder import shards, site
+    from site_builder.site import shards
+    from site_builder.site import build as site
     repo = tmp_path / "repo"
     replay(EXAMPLE, repo)
     args = ["build", str(repo / "ledger"), "--repo", str(repo), "--no-cache",
@@ -350,7 +349,7 @@ def test_serve_previews_a_built_site(example_site):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "site_builder.cli", "serve", "--site", str(example_site),
+    proc = subprocess.Popen([sys.executable, "-m", "site_builder.cli.main", "serve", "--site", str(example_site),
                              "--port", str(port)], stdout=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline().strip()
@@ -376,7 +375,7 @@ def test_navigation_lists_the_latest_rounds_only(tmp_path):
     """The theme renders the navigation into every page: a city's sixty rounds stay on the rounds page."""
     from types import SimpleNamespace
 
-    from site_builder.site import NAV_ROUNDS, mkdocs_config
+    from site_builder.site.build import NAV_ROUNDS, mkdocs_config
     rounds = {f"2023-R{n:02d}": SimpleNamespace(name=f"第{n}轮巡察") for n in range(1, 13)}
     pages = ["index.md", "rounds/index.md", *(f"rounds/{rid}.md" for rid in rounds)]
     cfg = mkdocs_config({}, SimpleNamespace(settings=None, rounds=rounds), pages, [], "zh", tmp_path, tmp_path / "s")

@@ -215,8 +215,8 @@ def test_github_summary_file(capsys, ledger_dir, tmp_path, monkeypatch):
 
 
 def test_a_tree_seen_before_is_not_checked_again(capsys, ledger_dir, tmp_path, monkeypatch):
-    from site_builder import validate as validate_module
-    from site_builder.cli import main
+    from site_builder.ledger import validate as validate_module
+    from site_builder.cli.main import main
     monkeypatch.setenv("RECTIFY_CACHE_DIR", str(tmp_path / "cache"))
     assert main(["validate", str(ledger_dir)]) == 0
     first = capsys.readouterr().out

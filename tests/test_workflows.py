@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from site_builder.cli import build_parser
+from site_builder.cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -82,7 +82,7 @@ def all_calls(folder: Path) -> list[tuple[str, list[str]]]:
 @pytest.fixture(scope="module")
 def county_repo(tmp_path_factory) -> Path:
     """A county's repository as ``rectify init`` makes it (workflows adapted to install from requirements.txt)."""
-    from site_builder.scaffold import init_repository
+    from site_builder.edit.scaffold import init_repository
     target = tmp_path_factory.mktemp("county") / "repo"
     init_repository(target, commit=False)
     return target

@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from site_builder.serve import serve
+from site_builder.site.serve import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -1,0 +1,1 @@
+"""History stage: the ledger's git history read in one pass, item transitions, as-of ledgers, the change rules of the gate and the audit, and the replay of records into a dated repository. May import core and ledger."""

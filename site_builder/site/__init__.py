@@ -1,0 +1,1 @@
+"""Site stage: rendering pages, charts, search entries, the public audience's redaction, downloads, the mkdocs build with its hooks and shards, output folders and the preview server. May import core, ledger, history, metrics and bulletin."""
