@@ -13,7 +13,7 @@ from site_builder.ledger.load import load_ledger
 from site_builder.ledger.models import Item
 from site_builder.ledger.yamlsafe import parse
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DAY = dt.date(2023, 8, 18)
 
 

@@ -19,7 +19,7 @@ from gitrepo import Repo
 from site_builder.history.replay import replay
 from site_builder.site.build import external_references
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "ledger"
 
 

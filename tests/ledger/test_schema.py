@@ -8,7 +8,7 @@ from pathlib import Path
 from site_builder.ledger.models import FILE_KINDS
 from site_builder.ledger.schema import schema_texts, write_schemas
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_committed_schemas_are_fresh():

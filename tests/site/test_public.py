@@ -21,7 +21,7 @@ from conftest import ROUND, UNITS, rectify
 from gitrepo import Repo
 from site_builder.core.messages import translate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # canaries mix ASCII and Han so that escaped forms (JSON \u, HTML entities) and jieba's U+200B
 # segmentation in the search index are exercised

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import ITEM_2, SETTINGS, write
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NO_AS_OF = SETTINGS.replace("as_of: 2023-08-18\n", "")
 # a progress report dated 19 August (Beijing), the day that starts at 2023-08-18T16:00Z
 REPORTED_19TH = ITEM_2 + "  - {date: 2023-08-19, by: 东关镇, text: 已采购救生衣200件}\n"

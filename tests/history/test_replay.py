@@ -12,7 +12,7 @@ from conftest import rectify
 from site_builder.history.timeline import open_history
 from site_builder.history.replay import replay
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

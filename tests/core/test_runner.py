@@ -22,7 +22,7 @@ import pytest
 from site_builder.core import runner
 from site_builder.core.problems import LedgerError, Problem
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _square(job, task):

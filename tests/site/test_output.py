@@ -11,7 +11,7 @@ import pytest
 from conftest import ITEM_1, ITEM_2, ROUND, SETTINGS, UNITS, rectify
 from gitrepo import Repo
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from conftest import rectify
 from site_builder.cli.main import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def git(repo: Path, *args: str) -> str:
