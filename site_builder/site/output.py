@@ -12,6 +12,7 @@ two builds of the same commit.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from site_builder.core.problems import Problem
@@ -47,9 +48,9 @@ def check_output(out: Path, protected: dict[str, Path]) -> Problem | None:
         return None
     if not target.is_dir():
         return Problem.at(shown, None, "output.not_a_folder")
-    present = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file() or p.is_symlink()}
-    if not present and not any(target.iterdir()):
+    if not any(target.iterdir()):
         return None
+    present = _files(target)
     made = read_mark(target)
     if made is None:
         return Problem.at(shown, None, "output.unmarked")
@@ -79,6 +80,17 @@ def protected_folders(ledger_dir: Path, repo: Path | None, docs: Path | None) ->
     return out
 
 
+def _files(folder: Path) -> set[str]:
+    """Every file (and link) below ``folder``, as relative POSIX paths; links are not followed."""
+    out = set()
+    for top, dirs, files in os.walk(folder):
+        rel = os.path.relpath(top, folder).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        out.update(prefix + name for name in files)
+        out.update(prefix + name for name in dirs if os.path.islink(os.path.join(top, name)))
+    return out
+
+
 def read_mark(folder: Path) -> set[str] | None:
     """The files an earlier build recorded in ``folder``'s mark, or None when it has no valid mark."""
     try:
@@ -90,6 +102,6 @@ def read_mark(folder: Path) -> set[str] | None:
 
 def write_mark(site_dir: Path) -> None:
     """Record every file of the built ``site_dir`` in its mark."""
-    files = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file())
+    files = sorted(_files(site_dir))
     (site_dir / MARK).write_text(json.dumps({"made_by": "rectify", "files": files}, ensure_ascii=False, indent=0),
                                  encoding="utf-8")
