@@ -46,22 +46,27 @@ def _sleep(_, task):
     return task
 
 
-def _children() -> set[int]:
-    """Live (not zombie) children of this process, but for multiprocessing's resource tracker
-    (spawn starts one per process; it ends when its parent does)."""
-    me, out = os.getpid(), set()
+def _live(field: int, value: int) -> dict[int, str]:
+    """Live (not zombie) processes whose /proc stat field ``field`` (after the name) is ``value``:
+    1 is the parent, 3 the session. Their command lines, by pid."""
+    out = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
         except OSError:
             continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == me and fields[0] != "Z":
-            if b"resource_tracker" not in Path(f"/proc/{entry}/cmdline").read_bytes():
-                out.add(int(entry))
+        if int(fields[field]) == value and fields[0] != "Z":
+            out[int(entry)] = cmdline
     return out
+
+
+def _children() -> set[int]:
+    """Live children of this process, but for multiprocessing's resource tracker (spawn starts one
+    per process; it ends when its parent does)."""
+    return {pid for pid, cmd in _live(1, os.getpid()).items() if "resource_tracker" not in cmd}
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])
@@ -170,18 +175,7 @@ print(len(ledger.items))
 
 
 def _session_left(sid: int) -> list[str]:
-    left = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[3]) == sid and fields[0] != "Z":
-            left.append(stat.split(")")[0] + ")")
-    return left
+    return sorted(_live(3, sid).values())
 
 
 def _run(code: str, args: list[str], cwd: Path, env: dict) -> tuple[int, str]:
