@@ -70,7 +70,8 @@ def _git(repo: Path, *args: str) -> None:
         if var not in env and not _git_config(repo, key):
             env[var] = fallback   # a machine without a git identity still gets its first commit
     try:
-        proc = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=False)
+        proc = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, encoding="utf-8",
+                              errors="replace", check=False)
     except OSError as exc:
         raise InitError("init.git_failed", detail=str(exc)) from None
     if proc.returncode != 0:
@@ -80,7 +81,8 @@ def _git(repo: Path, *args: str) -> None:
 
 def _git_config(repo: Path, key: str) -> str:
     try:
-        proc = subprocess.run(["git", "config", key], cwd=repo, capture_output=True, text=True, check=False)
+        proc = subprocess.run(["git", "config", key], cwd=repo, capture_output=True, text=True, encoding="utf-8",
+                              errors="replace", check=False)
     except OSError:
         return ""
     return proc.stdout.strip()
