@@ -35,8 +35,18 @@ def _common(p: argparse.ArgumentParser, ledger: bool = True) -> None:
     p.add_argument("--no-cache", action="store_true", help="do not read or write the parse cache")
 
 
+def version() -> str:
+    """The installed distribution's version: the one number pip, the wheel and ``--version`` share."""
+    from importlib.metadata import PackageNotFoundError, version as dist_version
+    try:
+        return dist_version("rectification-ledger")
+    except PackageNotFoundError:   # run from a source tree that was never installed
+        return "0+unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rectify", description="Rectification Ledger (巡察整改监督台账)")
+    parser.add_argument("--version", action="version", version=f"rectify {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check the whole ledger; exit 1 on any problem")
@@ -97,7 +107,7 @@ def _extensions() -> list:
 
 
 #: modules adding commands: each has ``register(subparsers, common, date_type)`` and sets ``handler``
-EXTENSIONS = ("cli_bulletin", "cli_edit")
+EXTENSIONS = ("cli_bulletin", "cli_edit", "cli_bundle")
 
 
 def main(argv: list[str] | None = None) -> int:
