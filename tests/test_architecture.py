@@ -39,7 +39,9 @@ def imported_stages(path: Path) -> list[tuple[int, str]]:
             names = [a.name for a in node.names]
         else:
             continue
-        found += [(node.lineno, n.split(".")[1]) for n in names if n.startswith("site_builder.")]
+        # the root package's own names (its version) sit beneath every stage
+        found += [(node.lineno, n.split(".")[1]) for n in names
+                  if n.startswith("site_builder.") and n.split(".")[1] in ALLOWED]
     return found
 
 

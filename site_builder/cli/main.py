@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from site_builder import version
 from site_builder.cli import report
 from site_builder.core.messages import translate
 
@@ -37,6 +38,7 @@ def _common(p: argparse.ArgumentParser, ledger: bool = True) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rectify", description="Rectification Ledger (巡察整改监督台账)")
+    parser.add_argument("--version", action="version", version=f"rectify {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check the whole ledger; exit 1 on any problem")
@@ -86,8 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions() -> list:
     """Modules adding commands: each has ``register(subparsers, common, date_type)`` and sets ``handler``."""
-    from site_builder.cli import bulletin, edit
-    return [bulletin, edit]
+    from site_builder.cli import bulletin, bundle, edit
+    return [bulletin, edit, bundle]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -448,6 +448,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                   "created the ledger repository {dir} and committed its skeleton (without ledger/). Next: replace the example in ledger/ by your county's ledger, run rectify validate, then commit."),
     "init.not_empty": ("文件夹 {dir} 已存在且不为空；请指定一个新文件夹。", "the folder {dir} exists and is not empty; name a new folder."),
     "init.git_failed": ("git 命令失败：{detail}", "a git command failed: {detail}"),
+    "bundle.done": ("离线安装包已生成：{dir}（{wheels} 个安装文件；各平台合计：{sizes}）。安装方法见其中的 README.md。",
+                    "offline bundle written: {dir} ({wheels} wheels; per platform: {sizes}). Its README.md says how to install."),
+    "bundle.not_empty": ("文件夹 {dir} 已存在且不为空；请指定一个新文件夹。", "the folder {dir} exists and is not empty; name a new folder."),
+    "bundle.no_wheel": ("{file} 不是 wheel 安装文件（应为 .whl 文件，例如 python -m build 生成的 dist/*.whl）。",
+                        "{file} is not a wheel (expected a .whl file, e.g. dist/*.whl made by python -m build)."),
+    "bundle.pip_failed": ("pip 下载失败（pip {command}）：{detail}", "pip failed (pip {command}): {detail}"),
 
     # --- domain enumerations
     "level.province": ("省委巡视", "provincial inspection"),

@@ -6,7 +6,8 @@ and, as links to this repository's own files so that they never drift apart, the
 (``docs/``), ``mkdocs.yml``, ``.github/`` (workflows, pull-request checklist, CODEOWNERS) and
 ``.pre-commit-config.yaml``. Names that begin with a dot are stored without it (package data skips
 hidden files). This repository installs rectify from itself (``pip install -e .``); a county's
-repository installs it from ``requirements.txt``, and the copied files are changed to say so.
+repository installs it from ``requirements.txt``, and the copied files are changed to say so;
+``requirements.txt`` pins the version of the rectify that ran ``init``.
 
 The new repository gets ``git init`` and one commit with everything except ``ledger/``: the example
 is there to be replaced, and the county's first ledger commit should be its own (the gate never
@@ -46,6 +47,10 @@ def _copy(src: Path, dst: Path) -> None:
     data = src.read_bytes()
     if src.suffix in (".yml", ".yaml", ".md", ".txt", "") and INSTALL_HERE.encode() in data:
         data = data.replace(INSTALL_HERE.encode(), INSTALL_THERE.encode())
+    if src.name == "requirements.txt":
+        # the county installs the very version that made its repository (and that its gate judges by)
+        from site_builder import version
+        data = data.replace(b"@VERSION@", version().encode())
     dst.write_bytes(data)
 
 
@@ -70,7 +75,8 @@ def _git(repo: Path, *args: str) -> None:
         if var not in env and not _git_config(repo, key):
             env[var] = fallback   # a machine without a git identity still gets its first commit
     try:
-        proc = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=False)
+        proc = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, encoding="utf-8",
+                              errors="replace", check=False)
     except OSError as exc:
         raise InitError("init.git_failed", detail=str(exc)) from None
     if proc.returncode != 0:
@@ -80,7 +86,8 @@ def _git(repo: Path, *args: str) -> None:
 
 def _git_config(repo: Path, key: str) -> str:
     try:
-        proc = subprocess.run(["git", "config", key], cwd=repo, capture_output=True, text=True, check=False)
+        proc = subprocess.run(["git", "config", key], cwd=repo, capture_output=True, text=True, encoding="utf-8",
+                              errors="replace", check=False)
     except OSError:
         return ""
     return proc.stdout.strip()

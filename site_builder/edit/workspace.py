@@ -69,7 +69,7 @@ def _run_git(cwd: Path, args: tuple[str, ...], **options) -> str | bytes | None:
 
 
 def _git(cwd: Path, *args: str) -> str | None:
-    return _run_git(cwd, args, text=True)
+    return _run_git(cwd, args, text=True, encoding="utf-8", errors="replace")
 
 
 def coming_commit(ledger_dir: Path) -> Commit:
