@@ -71,9 +71,11 @@ def all_calls(folder: Path) -> list[tuple[str, list[str]]]:
             for argv in rectify_calls(step.get("run", "")):
                 out.append((path.name, argv))
     hooks = yaml.safe_load((folder / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    offered = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
     for repo in hooks["repos"]:
         for hook in repo["hooks"]:
-            argv = shlex.split(hook["entry"])
+            # a county's config names this repository's hook by id; its entry is in .pre-commit-hooks.yaml
+            argv = shlex.split(hook.get("entry") or offered[hook["id"]]["entry"])
             assert argv[0] == "rectify"
             out.append((".pre-commit-config.yaml", argv[1:]))
     return out
