@@ -109,6 +109,9 @@ def test_gate_checks_every_pull_request_with_full_history():
 def test_site_builds_on_main_with_cache_and_deploys_to_pages():
     wf = workflow("site.yml")
     assert wf["on"]["push"]["branches"] == ["main"] and "workflow_dispatch" in wf["on"]
+    # fresh in a quiet week: daily just after midnight Beijing time, and after each weekly bulletin
+    assert wf["on"]["schedule"] == [{"cron": "30 16 * * *"}]
+    assert wf["on"]["workflow_run"] == {"workflows": [workflow("bulletin.yml")["name"]], "types": ["completed"]}
     assert wf["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     assert wf["concurrency"]["group"] and wf["concurrency"]["cancel-in-progress"] is False
     assert uses(wf, "actions/checkout")["with"]["fetch-depth"] == 0
