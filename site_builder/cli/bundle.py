@@ -1,5 +1,5 @@
 """Command line for the packaging stage: ``rectify bundle DIR`` (the offline bundle). Registered by
-``cli.build_parser`` through ``cli.EXTENSIONS``; the work is in ``bundle.py``."""
+``cli.main.build_parser``; the work is in ``edit.bundle``."""
 
 from __future__ import annotations
 
@@ -12,15 +12,12 @@ from site_builder.core.messages import translate
 
 def register(sub, common, date_type) -> None:
     from site_builder.edit.bundle import PLATFORMS, PYTHONS
-    p = sub.add_parser("bundle", help="write an offline bundle: wheels of rectify and every dependency, install scripts")
-    p.add_argument("dir", help="folder to create (absent or empty)")
-    p.add_argument("--wheel", default=None,
-                   help="rectify's own wheel (e.g. dist/*.whl); default: rectification-ledger==this version from the index")
-    p.add_argument("--platform", action="append", choices=tuple(PLATFORMS), default=None,
-                   help="linux (manylinux x86_64) or windows (amd64); repeatable (default: both)")
-    p.add_argument("--python", action="append", choices=PYTHONS, default=None,
-                   help="Python version to bundle for; repeatable (default: " + ", ".join(PYTHONS) + ")")
-    p.add_argument("--lang", choices=("zh", "en"), default=None)
+    p = sub.add_parser("bundle", help="help.bundle")
+    p.add_argument("dir", help="help.bundle.dir")
+    p.add_argument("--wheel", default=None, help="help.bundle.wheel")
+    p.add_argument("--platform", action="append", choices=tuple(PLATFORMS), default=None, help="help.bundle.platform")
+    p.add_argument("--python", action="append", choices=PYTHONS, default=None, help="help.bundle.python")
+    p.add_argument("--lang", choices=("zh", "en"), default=None, help="help.common.lang")
     p.set_defaults(handler=cmd_bundle)
 
 

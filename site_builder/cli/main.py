@@ -29,56 +29,56 @@ def _date(value: str) -> dt.date:
 
 def _common(p: argparse.ArgumentParser, ledger: bool = True) -> None:
     if ledger:
-        p.add_argument("ledger", nargs="?", default=DEFAULT_LEDGER, help="ledger folder (default: ledger)")
-    p.add_argument("--lang", choices=("zh", "en"), default=None, help="language of messages (default: settings, else zh)")
-    p.add_argument("--format", choices=("text", "github", "json"), default=None,
-                   help="problem output: text, github (workflow annotations), json (default: github under GitHub Actions, else text)")
-    p.add_argument("--no-cache", action="store_true", help="do not read or write the parse cache")
+        p.add_argument("ledger", nargs="?", default=DEFAULT_LEDGER, help="help.common.ledger")
+    p.add_argument("--lang", choices=("zh", "en"), default=None, help="help.common.lang")
+    p.add_argument("--format", choices=("text", "github", "json", "codequality"), default=None,
+                   help="help.common.format")
+    p.add_argument("--no-cache", action="store_true", help="help.common.no_cache")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rectify", description="Rectification Ledger (巡察整改监督台账)")
-    parser.add_argument("--version", action="version", version=f"rectify {version()}")
+    parser = argparse.ArgumentParser(prog="rectify", description="help.rectify")
+    parser.add_argument("--version", action="version", version=f"rectify {version()}", help="help.version")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("validate", help="check the whole ledger; exit 1 on any problem")
+    p = sub.add_parser("validate", help="help.validate")
     _common(p)
-    p.add_argument("--today", type=_date, default=None, help="the date that counts as today (default: the real one)")
+    p.add_argument("--today", type=_date, default=None, help="help.validate.today")
 
-    p = sub.add_parser("status", help="print progress figures per round, unit and action kind")
+    p = sub.add_parser("status", help="help.status")
     _common(p)
-    p.add_argument("--as-of", type=_date, default=None, help="compute figures as of this date (YYYY-MM-DD)")
+    p.add_argument("--as-of", type=_date, default=None, help="help.status.as_of")
 
-    p = sub.add_parser("schema", help="write JSON Schema files for the ledger files")
-    p.add_argument("--out", default="schemas", help="folder to write into (default: schemas)")
-    p.add_argument("--check", action="store_true", help="only check that the folder is up to date; exit 1 if stale")
-    p.add_argument("--lang", choices=("zh", "en"), default=None)
+    p = sub.add_parser("schema", help="help.schema")
+    p.add_argument("--out", default="schemas", help="help.schema.out")
+    p.add_argument("--check", action="store_true", help="help.schema.check")
+    p.add_argument("--lang", choices=("zh", "en"), default=None, help="help.common.lang")
 
-    p = sub.add_parser("serve", help="preview a built site at http://127.0.0.1:PORT until Ctrl-C")
-    p.add_argument("--site", default="site", help="the built site folder (default: site)")
-    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
-    p.add_argument("--lang", choices=("zh", "en"), default=None)
+    p = sub.add_parser("serve", help="help.serve")
+    p.add_argument("--site", default="site", help="help.serve.site")
+    p.add_argument("--port", type=int, default=8000, help="help.serve.port")
+    p.add_argument("--lang", choices=("zh", "en"), default=None, help="help.common.lang")
 
-    p = sub.add_parser("check", help="the pull-request gate: validate, then check every change since the merge base with REF")
+    p = sub.add_parser("check", help="help.check")
     _common(p)
-    p.add_argument("--base", required=True, help="the branch or commit the pull request goes into, e.g. origin/main")
-    p.add_argument("--head", default="HEAD", help="the pull request's head (default: HEAD)")
-    p.add_argument("--repo", default=".", help="git repository (default: current folder)")
-    p.add_argument("--summary", default=None, help="write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)")
+    p.add_argument("--base", required=True, help="help.check.base")
+    p.add_argument("--head", default="HEAD", help="help.check.head")
+    p.add_argument("--repo", default=".", help="help.check.repo")
+    p.add_argument("--summary", default=None, help="help.check.summary")
 
-    p = sub.add_parser("audit", help="replay the whole history and list every illegal change ever made")
+    p = sub.add_parser("audit", help="help.audit")
     _common(p)
-    p.add_argument("--ref", default="HEAD", help="the line of history to audit (default: HEAD)")
-    p.add_argument("--repo", default=".", help="git repository (default: current folder)")
+    p.add_argument("--ref", default="HEAD", help="help.audit.ref")
+    p.add_argument("--repo", default=".", help="help.audit.repo")
 
-    p = sub.add_parser("build", help="build the static site into a folder")
+    p = sub.add_parser("build", help="help.build")
     _common(p)
-    p.add_argument("--out", default="site", help="output folder (default: site)")
-    p.add_argument("--as-of", type=_date, default=None, help="compute figures as of this date")
-    p.add_argument("--audience", choices=("internal", "public"), default=None, help="internal (default) or public build")
-    p.add_argument("--repo", default=None, help="git repository to read history from (default: the ledger's)")
-    p.add_argument("--config", default="mkdocs.yml", help="base mkdocs configuration (default: mkdocs.yml)")
-    p.add_argument("--docs", default="docs", help="hand-written pages: the editors' guide (default: docs)")
+    p.add_argument("--out", default="site", help="help.build.out")
+    p.add_argument("--as-of", type=_date, default=None, help="help.build.as_of")
+    p.add_argument("--audience", choices=("internal", "public"), default=None, help="help.build.audience")
+    p.add_argument("--repo", default=None, help="help.build.repo")
+    p.add_argument("--config", default="mkdocs.yml", help="help.build.config")
+    p.add_argument("--docs", default="docs", help="help.build.docs")
 
     # Further commands live in their own modules; each registers its parsers with a handler.
     for module in _extensions():
@@ -93,7 +93,9 @@ def _extensions() -> list:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from site_builder.cli.help import help_lang, localize
     parser = build_parser()
+    localize(parser, help_lang(sys.argv[1:] if argv is None else list(argv), DEFAULT_LEDGER))
     args = parser.parse_args(argv)
     if getattr(args, "format", None) is None and hasattr(args, "format"):
         args.format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
@@ -161,7 +163,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if verdict.problems:
         say(args, translate("cli.summary", lang, count=_count(verdict.problems)), err=True)
         return 1
-    if args.format != "json":
+    if args.format not in report.MACHINE_FORMATS:
         say(args, translate("cli.ok", lang, rounds=verdict.rounds, items=verdict.items))
     return 0
 
@@ -262,7 +264,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if problems:
         say(args, translate("cli.summary", lang, count=_count(problems)), err=True)
         return 1
-    if args.format != "json":
+    if args.format not in report.MACHINE_FORMATS:
         say(args, translate("cli.check_ok", lang, commits=commits, moves=len(moves)))
         for line in report.moves_text(moves, ledger, lang):
             say(args, line)

@@ -8,6 +8,7 @@ because GitHub shows only ten annotations a step), and ``json``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 
 from site_builder import metrics
@@ -86,10 +87,35 @@ def format_problems(problems: list[Problem], fmt: str, lang: str) -> str:
         return json.dumps([{"file": p.file, "line": p.line, "col": p.col, "code": p.code,
                             "message": p.message(lang), "commit": p.commit or None} for p in problems],
                           ensure_ascii=False, indent=2)
+    if fmt == "codequality":
+        return json.dumps(codequality(problems, lang), ensure_ascii=False, indent=2)
     lines = [inert(p.render(lang), fmt, one=True) for p in problems]
     if fmt == "github":
         lines = [github_annotation(p, lang) for p in problems] + lines
     return "\n".join(lines)
+
+
+#: machine formats print only the problems (a JSON document), never a success line beside them
+MACHINE_FORMATS = ("json", "codequality")
+
+
+def codequality(problems: list[Problem], lang: str) -> list[dict]:
+    """GitLab's Code Quality report (a JSON array; GitLab shows each entry on the merge request's
+    diff). The fingerprint must be unique and stable between pipelines, so that GitLab can tell a
+    finding the merge request brings from one the base already had: it hashes where, what and when
+    (the commit), never the wording, so changing the language does not make every finding new."""
+    out = []
+    for p in problems:
+        key = json.dumps([p.file, p.line, p.col, p.code, [list(kv) for kv in p.params], p.commit], default=str,
+                         ensure_ascii=False)
+        out.append({
+            "description": p.message(lang) + (f" ({translate('label.commit', lang)} {p.commit[:10]})" if p.commit else ""),
+            "check_name": p.code,
+            "fingerprint": hashlib.sha256(key.encode("utf-8")).hexdigest(),
+            "severity": "major" if p.severity == "error" else "minor",
+            "location": {"path": p.file, "lines": {"begin": max(p.line, 1)}},
+        })
+    return out
 
 
 def markdown_summary(problems: list[Problem], lang: str, title: str, extra: str = "") -> str:

@@ -613,3 +613,9 @@ def _fmt(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+# the --help texts (kept in their own file for size; one catalogue all the same)
+from site_builder.core.messages_help import HELP as _HELP  # noqa: E402
+
+CATALOGUE.update(_HELP)

@@ -3,8 +3,8 @@
 The skeleton is package data under ``site_builder/skeleton/``: an example ledger that validates
 (settings with placeholders, one unit, one round, one item), a Chinese README, ``requirements.txt``;
 and, as links to this repository's own files so that they never drift apart, the editors' guide
-(``docs/``), ``mkdocs.yml``, ``.github/`` (workflows, pull-request checklist, CODEOWNERS) and
-``.pre-commit-config.yaml``. Names that begin with a dot are stored without it (package data skips
+(``docs/``), ``mkdocs.yml`` and ``.github/`` (workflows, pull-request checklist, CODEOWNERS); its
+``.pre-commit-config.yaml`` is its own, using this repository's ``.pre-commit-hooks.yaml``. Names that begin with a dot are stored without it (package data skips
 hidden files). This repository installs rectify from itself (``pip install -e .``); a county's
 repository installs it from ``requirements.txt``, and the copied files are changed to say so;
 ``requirements.txt`` pins the version of the rectify that ran ``init``.
