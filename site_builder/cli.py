@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--head", default="HEAD", help="the pull request's head (default: HEAD)")
     p.add_argument("--repo", default=".", help="git repository (default: current folder)")
     p.add_argument("--summary", default=None, help="write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)")
+    p.add_argument("--merge-method", choices=("merge", "rebase", "squash"), default="merge",
+                   help="how the pull request will be merged: merge and rebase keep every commit, so each is "
+                        "judged; squash puts the net change on main as one commit (default: merge)")
 
     p = sub.add_parser("audit", help="replay the whole history and list every illegal change ever made")
     _common(p)
@@ -256,9 +259,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                 base = history.repo.git.merge_base(args.base, args.head).strip()
             except Exception:
                 raise LedgerError([Problem.at(args.repo, None, "history.no_merge_base", base=args.base)]) from None
-            in_range = set(history.repo.git.rev_list("--first-parent", f"{base}..{args.head}").split())
-            commits = len(in_range)
-            change_problems, moves = check_range(history, ledger.settings, in_range)
+            # a pull request is judged by the rules in force where it goes, not by those it brings
+            settings = _base_settings(history, base) or ledger.settings
+            change_problems, moves, commits = check_range(history, settings, base, args.head, args.merge_method)
             history.cache.save()
         problems = sorted(set(problems) | set(change_problems))
     except LedgerError as exc:
@@ -277,6 +280,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _base_settings(history, base: str):
+    """The settings file as the base holds it (None when it does not load there)."""
+    from .graph import commit_of
+    ledger, _ = history.ledger_at(commit_of(history, base))
+    return ledger.settings
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from .changes import audit_history
     from .load import load_ledger
@@ -285,9 +295,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     lang = _lang(args, ledger)
     try:
         with _open_history(args, args.ref) as history:
-            problems, _ = audit_history(history, ledger.settings)
+            problems, _, walked = audit_history(history, ledger.settings)
             history.cache.save()
-            commits = {c.sha: c for c in history.commits}
+            commits = {c.sha: c for c in walked}
     except LedgerError as exc:
         _emit_problems(args, exc.problems, lang)
         return 1
