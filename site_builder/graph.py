@@ -73,7 +73,7 @@ def diff_commit(history, base: str, head: str, like: Commit, when: dt.datetime) 
         meta = tokens[i].lstrip(":").split()
         if len(meta) >= 5:
             changes.append(Change(meta[4][0], tokens[i + 1], meta[2], meta[3], meta[1]))
-    return Commit(head, (base,), like.author, like.email, when, when, like.subject, tuple(changes))
+    return Commit(like.sha, (base,), like.author, like.email, when, when, like.subject, tuple(changes))
 
 
 def walk(history, commits: list[Commit]) -> Iterator[Step]:

@@ -155,7 +155,7 @@ def test_record_removed(capsys, repo):
     assert line(repo, "16:10", "reports 中删除了 1 条记录；记录只增不改、不删。", removed) in lines
 
 
-def test_a_slip_mended_inside_the_pull_request(capsys, repo):
+def test_a_slip_mended_inside_the_pull_request(capsys, repo, monkeypatch):
     """A typo in one commit, put right in the next. Merged with a merge commit or rebased, main keeps
     the bad commit and the audit would report it: so does the gate. Squashed, only the net change
     lands on main, and the gate told so judges that."""
@@ -169,6 +169,7 @@ def test_a_slip_mended_inside_the_pull_request(capsys, repo):
         line(repo, "17:5", "reports 的第 1 条记录被修改或调换了顺序；记录只增不改。如需更正，请追加一条新记录说明。", edited),
         line(repo, "17:5", "reports 的第 1 条记录被修改或调换了顺序；记录只增不改。如需更正，请追加一条新记录说明。", mended),
     ])
+    monkeypatch.setenv("RECTIFY_NOW", "2023-06-10T20:00:00+08:00")   # squashed now: recorded now
     code, lines = check(capsys, repo, "--merge-method", "squash")
     assert (code, lines) == (0, ["检查通过：1 个提交，1 次状态变更，未发现错误。", "2023-R2-002 已建账 → 整改中"])
 
