@@ -125,10 +125,12 @@ class _Reader:
         return _Version(model, path, blob, commit), []
 
 
-def audit_history(history: History, settings: Settings | None,
-                  now: dt.datetime | None = None) -> tuple[list[Problem], list[Moved], list[Commit]]:
-    """Judge every commit that main holds, side branches and merges included (``rectify audit``)."""
-    commits = read_range(history, history.commits[-1].sha) if history.commits else []
+def audit_history(history: History, settings: Settings | None, now: dt.datetime | None = None,
+                  ref: str = "HEAD") -> tuple[list[Problem], list[Moved], list[Commit]]:
+    """Judge every commit that ``ref`` holds, side branches and merges included (``rectify audit``).
+    From the ref itself: a merge that leaves the ledger as its first parent had it is missing from
+    the path-limited main line, yet the side commits it brings are main's history."""
+    commits = read_range(history, ref) if history.commits else []
     problems, moves = judge_history(history, commits, _Rules.of(settings, now))
     return problems, moves, commits
 

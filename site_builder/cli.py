@@ -295,7 +295,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     lang = _lang(args, ledger)
     try:
         with _open_history(args, args.ref) as history:
-            problems, _, walked = audit_history(history, ledger.settings)
+            problems, _, walked = audit_history(history, ledger.settings, ref=args.ref)
             history.cache.save()
             commits = {c.sha: c for c in walked}
     except LedgerError as exc:
