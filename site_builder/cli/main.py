@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--head", default="HEAD", help="help.check.head")
     p.add_argument("--repo", default=".", help="help.check.repo")
     p.add_argument("--summary", default=None, help="help.check.summary")
+    p.add_argument("--merge-method", choices=("merge", "rebase", "squash"), default="merge", help="help.check.merge_method")
 
     p = sub.add_parser("audit", help="help.audit")
     _common(p)
@@ -250,9 +251,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                 base = history.repo.git.merge_base(args.base, args.head).strip()
             except Exception:
                 raise LedgerError([Problem.at(args.repo, None, "history.no_merge_base", base=args.base)]) from None
-            in_range = set(history.repo.git.rev_list("--first-parent", f"{base}..{args.head}").split())
-            commits = len(in_range)
-            change_problems, moves = check_range(history, ledger.settings, in_range)
+            # a pull request is judged by the rules in force where it goes, not by those it brings
+            settings = _base_settings(history, base) or ledger.settings
+            change_problems, moves, commits = check_range(history, settings, base, args.head, args.merge_method)
             history.cache.save()
         problems = sorted(set(problems) | set(change_problems))
     except LedgerError as exc:
@@ -271,6 +272,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _base_settings(history, base: str):
+    """The settings file as the base holds it (None when it does not load there)."""
+    from site_builder.history.graph import commit_of
+    ledger, _ = history.ledger_at(commit_of(history, base))
+    return ledger.settings
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from site_builder.history.rules import audit_history
     from site_builder.ledger.load import load_ledger
@@ -279,9 +287,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     lang = _lang(args, ledger)
     try:
         with _open_history(args, args.ref) as history:
-            problems, _ = audit_history(history, ledger.settings)
+            problems, _, walked = audit_history(history, ledger.settings, ref=args.ref)
             history.cache.save()
-            commits = {c.sha: c for c in history.commits}
+            commits = {c.sha: c for c in walked}
     except LedgerError as exc:
         _emit_problems(args, exc.problems, lang)
         return 1

@@ -220,6 +220,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                 "record date {date} is more than {days} days before its commit's date {commit_date} (see thresholds.backdate_days)."),
     "change.same_author_verifies": ("核账与交账由同一 git 作者“{author}”提交；核账须由他人提交。",
                                     "the verification is committed by '{author}', who also committed the submission; someone else must."),
+    "change.commit_before_parent": ("提交时间 {date} 早于它的上一个提交（{parent}）；提交时间即登记时间，不能倒填。请检查电脑时钟后重新提交。",
+                                    "the commit is dated {date}, before its parent commit ({parent}); the commit date is the time of recording and cannot go back. Check the computer's clock and commit again."),
+    "change.item_renamed": ("问题“{old}”（原文件 {path}）被改名为“{new}”；建账后编号和文件名不得修改。如确有错误，请撤销本问题并新建。",
+                            "item '{old}' (file {path}) was renamed to '{new}'; an item's id and file name are fixed once it is opened. If it is wrong, withdraw the item and open a new one."),
     "change.commit_in_future": ("提交时间 {date} 在未来；请检查电脑时钟。", "the commit is dated in the future ({date}); check the computer's clock."),
     "history.no_merge_base": ("“{base}”与当前版本没有共同祖先（历史可能被强制改写）。", "'{base}' and the head have no common ancestor (was history rewritten?)."),
 

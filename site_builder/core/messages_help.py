@@ -50,6 +50,10 @@ HELP: dict[str, tuple[str, str]] = {
     "help.serve.port": ("127.0.0.1 上的端口（默认：8000）", "port on 127.0.0.1 (default: 8000)"),
     "help.check": ("合并请求的把关：先校验，再检查自与 REF 的合并基点以来的每一处改动是否合规",
                    "the pull-request gate: validate, then check every change since the merge base with REF"),
+    "help.check.merge_method": ("合并请求将如何合并：merge（合并提交）和 rebase（变基）保留每个提交，逐个检查；squash（压缩）"
+                                "在 main 上只留一个净改动的提交（默认：merge）",
+                                "how the pull request will be merged: merge and rebase keep every commit, so each is judged; "
+                                "squash puts the net change on main as one commit (default: merge)"),
     "help.check.base": ("合并请求要并入的分支或提交，如 origin/main", "the branch or commit the pull request goes into, e.g. origin/main"),
     "help.check.head": ("合并请求的最新提交（默认：HEAD）", "the pull request's head (default: HEAD)"),
     "help.check.repo": ("git 仓库（默认：当前目录）", "git repository (default: current folder)"),

@@ -1,28 +1,29 @@
-"""Changes: the change rules of DESIGN.md §4, applied to the history. The audit (``rectify audit``)
-judges every commit of the main line on its own; the gate (``rectify check``) judges a pull request
-as one change, from the merge base to the head, so that a mistake made and mended inside the pull
-request does not block it forever.
+"""Changes: the change rules of DESIGN.md §4, applied to the history (``graph``). The gate (``rectify
+check``) and the audit (``rectify audit``) share one model: every commit is judged by what it did
+itself, so a pull request passes the gate exactly when main, once it is merged, holds nothing new
+for the audit to report, whatever the merge method. A merge commit is judged only for what first
+appears in it (conflict resolutions, edits made while merging), as its author's change; what it
+takes over from a side was judged with the commits, authors and dates that made it there.
 
 A change is judged by the item before and after it: status moves only along legal edges, with the
 record each edge needs added in the change; the problem statement, round, unit and feedback links
 never change; records are append-only; items are never deleted; a new record's date is not after
 the commit that added it nor earlier than the backdating tolerance allows; and the verification
 (核账) is neither by the person nor in a commit by the author who made the submission (交账).
-Dates of commits are author dates, which survive a rebase or a squash; a merge commit is judged
-as the change it brings, but its author (the person who merged) is not taken for the records' author.
+A record is recorded when its commit was committed (the committer date).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from site_builder.core import clock
 from site_builder.ledger import yamlsafe
+from site_builder.history.graph import Step, commit_of, diff_commit, read_range, walk
 from site_builder.history.timeline import Commit, History, _NULL
-from site_builder.ledger.load import kind_of
 from site_builder.ledger.models import Item, LookbackResult, Settings, Status, Term, VerificationResult
 from site_builder.core.problems import Problem
 from site_builder.ledger.validate import RECORD_LISTS
@@ -39,6 +40,8 @@ EDGES: dict[tuple[str, str], str | None] = {
 }
 CREATABLE = ("open", "in_progress")
 IMMUTABLE = ("round", "unit", "feedback", "problem")
+#: how far ahead of the gate's clock a commit may be dated (clocks differ a little)
+SKEW = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -72,65 +75,6 @@ class _Version:
     commit: Commit
 
 
-@dataclass
-class _Step:
-    """What one commit did to the items it touched."""
-    commit: Commit
-    versions: dict[str, _Version] = field(default_factory=dict)
-    deleted: dict[str, str] = field(default_factory=dict)        # item id → path
-    renamed_ids: list[tuple[str, str, _Version]] = field(default_factory=list)  # (old id, new id, version)
-    broken: list[Problem] = field(default_factory=list)          # files that did not load
-
-
-def _walk(history: History, wanted: set[str] | None) -> Iterator[_Step]:
-    """Every commit touching item files, with the item versions it wrote (one cat-file run per batch)."""
-    issues = history.ledger_prefix + "issues/"
-    prefix_len = len(history.ledger_prefix)
-
-    def is_item(path: str) -> bool:
-        return path.startswith(issues) and kind_of(path[prefix_len:]) == "item"
-
-    # a link where an item belongs is never read (``link_problems`` reports it); the item stays as it was
-    commits = [c for c in history.commits if any(is_item(ch.path) and not ch.irregular for ch in c.changes)]
-    scans = history.scan([ch.new_blob for c in commits for ch in c.changes if is_item(ch.path) and ch.new_blob != _NULL
-                          and not ch.irregular]) \
-        if wanted is not None else {}
-    path_to_id: dict[str, str] = {}
-    contents: dict[str, bytes] = {}
-    for n, commit in enumerate(commits):
-        if n % 5000 == 0:   # bounded memory: read the next batch of blobs in one run
-            batch = commits[n:n + 5000]
-            contents = history.read_blobs([ch.new_blob for c in batch for ch in c.changes if is_item(ch.path)
-                                           and ch.new_blob != _NULL and not ch.irregular and (ch.new_blob, "item") not in history.cache.models])
-        step = _Step(commit)
-        changes = [ch for ch in commit.changes if is_item(ch.path) and not ch.irregular]
-        if wanted is not None:
-            changes = [ch for ch in changes if path_to_id.get(ch.path) in wanted
-                       or (ch.new_blob != _NULL and scans.get(ch.new_blob, (None,))[0] in wanted)]
-        for ch in changes:
-            if ch.new_blob == _NULL:
-                old_id = path_to_id.pop(ch.path, None)
-                if old_id:
-                    step.deleted[old_id] = ch.path
-                continue
-            model, problems, _ = history.cache.get(contents.get(ch.new_blob, b""), "item", ch.path, ch.new_blob)
-            if model is None:
-                step.broken += [Problem(p.file, p.line, p.col, p.code, p.params, commit.sha) for p in problems]
-                continue
-            version = _Version(model, ch.path, ch.new_blob, commit)
-            old_id = path_to_id.get(ch.path)
-            if old_id and old_id != model.id:
-                step.renamed_ids.append((old_id, model.id, version))
-                step.deleted.setdefault(old_id, ch.path)
-            path_to_id[ch.path] = model.id
-            step.versions[model.id] = version
-        for item_id in list(step.deleted):
-            if item_id in step.versions or item_id in path_to_id.values():
-                del step.deleted[item_id]   # moved to another path, not deleted
-        if step.versions or step.deleted or step.broken:
-            yield step
-
-
 def link_problems(commits: Iterable[Commit]) -> list[Problem]:
     """A link (or submodule) committed anywhere in the ledger folder, at the commit that wrote it.
     Its blob, the link's target, is never read: the path and the mode say all."""
@@ -160,111 +104,185 @@ class _Origins:
         return self.by_item.get(item_id, {}).get((name, rec))
 
 
-def audit_history(history: History, settings: Settings | None,
-                  now: dt.datetime | None = None) -> tuple[list[Problem], list[Moved]]:
-    """Judge every commit of the main line as its own change (``rectify audit``)."""
+class _Reader:
+    """Item versions parsed by blob, their contents read ahead in batches of commits."""
+
+    def __init__(self, history: History) -> None:
+        self.history = history
+        self.contents: dict[str, bytes] = {}
+
+    def prefetch(self, blobs: list[str]) -> None:
+        models = self.history.cache.models
+        self.contents = self.history.read_blobs([b for b in blobs if (b, "item") not in models])
+
+    def version(self, entry: tuple[str, str], commit: Commit) -> tuple[_Version | None, list[Problem]]:
+        path, blob = entry
+        raw = self.contents.get(blob)
+        if raw is None and (blob, "item") not in self.history.cache.models:
+            raw = self.history.read_blobs([blob]).get(blob, b"")   # a parent outside the batch: rare
+        model, problems, _ = self.history.cache.get(raw or b"", "item", path, blob)
+        if model is None:
+            return None, [Problem(p.file, p.line, p.col, p.code, p.params, commit.sha) for p in problems]
+        return _Version(model, path, blob, commit), []
+
+
+def audit_history(history: History, settings: Settings | None, now: dt.datetime | None = None,
+                  ref: str = "HEAD") -> tuple[list[Problem], list[Moved], list[Commit]]:
+    """Judge every commit that ``ref`` holds, side branches and merges included (``rectify audit``).
+    From the ref itself: a merge that leaves the ledger as its first parent had it is missing from
+    the path-limited main line, yet the side commits it brings are main's history."""
+    commits = read_range(history, ref) if history.commits else []
+    problems, moves = judge_history(history, commits, _Rules.of(settings, now))
+    return problems, moves, commits
+
+
+def check_range(history: History, settings: Settings | None, base: str, head: str, method: str = "merge",
+                now: dt.datetime | None = None) -> tuple[list[Problem], list[Moved], int]:
+    """Judge a pull request from the merge base ``base`` to ``head`` as main will hold it once merged
+    (``rectify check``). Merge commit and rebase keep every commit, so every commit of the pull
+    request is judged by itself (a slip mended later is still in main's history); a squash puts the
+    net change on main as one commit by the head's author, made now, and is judged as that."""
     rules = _Rules.of(settings, now)
-    problems: list[Problem] = []
+    if method == "squash":
+        commits = read_range(history, base)
+        tip = commit_of(history, head)
+        if history.repo.git.rev_parse(base) == tip.sha:
+            return [], [], 0
+        commits.append(diff_commit(history, base, head, tip, rules.now))
+        judged = {tip.sha}
+    else:
+        commits = read_range(history, head)
+        judged = set(history.repo.git.rev_list(f"{base}..{head}").split())
+    problems, moves = judge_history(history, commits, rules, judged)
+    return problems, moves, len(judged)
+
+
+def judge_history(history: History, commits: list[Commit], rules: _Rules,
+                  judged: set[str] | None = None) -> tuple[list[Problem], list[Moved]]:
+    """Walk ``commits`` (parents first) and judge those in ``judged`` (all when None), each by what it
+    did itself: an ordinary commit against its parent; a merge only where its result differs from
+    every parent (what first appears in the merge), while whatever it takes over unchanged from a
+    side was judged with the commits that made it there. The others are walked for the records'
+    origins (who recorded what, when) only, for the items the judged commits touch."""
+    reader = _Reader(history)
+    by_sha = {c.sha: c for c in commits}
+    problems: list[Problem] = link_problems(c for c in commits if judged is None or c.sha in judged)
     moves: list[Moved] = []
-    state: dict[str, _Version] = {}
     origins = _Origins()
-    root = history.commits[0].sha if history.commits else ""
-    problems += link_problems(history.commits)
-    for step in _walk(history, None):
+    wanted: set[str] | None = None
+    if judged is not None:
+        ids = history.scan([ch.new_blob for c in commits if c.sha in judged for ch in c.changes
+                            if ch.new_blob != _NULL and not ch.irregular])
+        wanted = {i for i, _ in ids.values() if i}
+    for n, step in enumerate(walk(history, commits)):
+        if n % 5000 == 0:
+            batch = commits[n:n + 5000]
+            reader.prefetch([ch.new_blob for c in batch for ch in c.changes if ch.new_blob != _NULL
+                             and not ch.irregular and ch.path.startswith(history.ledger_prefix + "issues/")])
         commit = step.commit
-        problems += step.broken
-        problems += _commit_problems(commit, step, rules)
-        for old_id, new_id, version in step.renamed_ids:
-            problems.append(_located(history, version, ("id",), "change.immutable_field", commit,
-                                     field="id", old=old_id, new=new_id))
-        for item_id, path in step.deleted.items():
-            if not any(r[0] == item_id for r in step.renamed_ids):
-                problems.append(Problem.at(path, None, "change.item_deleted", commit=commit.sha, item=item_id))
-            state.pop(item_id, None)
-        for item_id, version in step.versions.items():
-            before = state.get(item_id)
-            origins.note(version)
-            found = judge(before.item if before else None, version.item, origins, rules, commit.sha == root,
-                          single=commit)
-            problems += [_located(history, version, loc, code, commit, **params) for loc, code, params in found]
-            if before is None or before.item.status != version.item.status:
-                moves.append(Moved(item_id, before.item.status.value if before else None, version.item.status.value, commit))
-            state[item_id] = version
-    return problems, moves
-
-
-def check_range(history: History, settings: Settings | None, in_range: set[str],
-                now: dt.datetime | None = None) -> tuple[list[Problem], list[Moved]]:
-    """Judge a pull request as one change: each item at the merge base against the head (``rectify check``).
-
-    Files broken in a commit of the range but mended by the head are not reported (the head is
-    validated on its own); records changed inside the range before it ends count as new records.
-    """
-    rules = _Rules.of(settings, now)
-    issues = history.ledger_prefix + "issues/"
-    touched = [ch for c in history.commits if c.sha in in_range for ch in c.changes if ch.path.startswith(issues)]
-    wanted = {i for i, _ in history.scan([b for ch in touched for b in (ch.old_blob, ch.new_blob) if b != _NULL]).values() if i}
-    problems: list[Problem] = []
-    moves: list[Moved] = []
-    base: dict[str, _Version] = {}
-    head: dict[str, _Version] = {}
-    deleted: dict[str, tuple[str, Commit]] = {}
-    origins = _Origins()
-    root = history.commits[0].sha if history.commits else ""
-    renamed: set[str] = set()
-    problems += link_problems(c for c in history.commits if c.sha in in_range)
-    for step in _walk(history, wanted):
-        commit = step.commit
-        inside = commit.sha in in_range
-        if inside:
-            problems += _commit_problems(commit, step, rules)
-            for old_id, new_id, version in step.renamed_ids:
-                renamed.add(old_id)
-                problems.append(_located(history, version, ("id",), "change.immutable_field", commit,
-                                         field="id", old=old_id, new=new_id))
-        for item_id, path in step.deleted.items():
-            if inside:
-                deleted[item_id] = (path, commit)
-            head.pop(item_id, None)
-            if not inside:
-                base.pop(item_id, None)
-        for item_id, version in step.versions.items():
-            origins.note(version)
-            deleted.pop(item_id, None)
-            if not inside:
-                base[item_id] = version
-                head.pop(item_id, None)
-                continue
-            previous = head.get(item_id) or base.get(item_id)
-            # the status moves commit by commit, each move a legal edge with its record
-            if previous is None:
-                found = _judge_creation(version.item, commit.sha == root)
-            else:
-                found = _judge_status(previous.item, version.item, _added(previous.item, version.item))
-            problems += [_located(history, version, loc, code, commit, **params) for loc, code, params in found]
-            if previous is None or previous.item.status != version.item.status:
-                moves.append(Moved(item_id, previous.item.status.value if previous else None,
-                                   version.item.status.value, commit))
-            head[item_id] = version
-    for item_id, (path, commit) in deleted.items():
-        if item_id in base and item_id not in renamed:
-            problems.append(Problem.at(path, None, "change.item_deleted", commit=commit.sha, item=item_id))
-    for item_id, version in head.items():
-        before = base.get(item_id)
-        if before is not None and before.item == version.item:
+        judging = judged is None or commit.sha in judged
+        ids = step.touched if judging or wanted is None else step.touched & wanted
+        if not ids:
             continue
-        # everything else is judged on the net change, so a slip mended inside the pull request passes
-        found = judge(before.item if before else None, version.item, origins, rules, version.commit.sha == root,
-                      status=False)
-        problems += [_located(history, version, loc, code, version.commit, **params) for loc, code, params in found]
+        if judging:
+            problems += _commit_problems(history, commit, by_sha, rules)
+        found, moved = _judge_step(history, reader, step, ids, origins, rules, judging)
+        problems += found
+        moves += moved
     return problems, moves
 
 
-def _commit_problems(commit: Commit, step: _Step, rules: _Rules) -> list[Problem]:
-    if commit.authored - rules.now > dt.timedelta(hours=1) or commit.committed - rules.now > dt.timedelta(hours=1):
-        path = next(iter([v.path for v in step.versions.values()] + list(step.deleted.values())), "")
+def _judge_step(history: History, reader: _Reader, step: Step, ids: set[str], origins: _Origins,
+                rules: _Rules, judging: bool) -> tuple[list[Problem], list[Moved]]:
+    commit = step.commit
+    problems: list[Problem] = []
+    moves: list[Moved] = []
+    gone: dict[str, tuple[str, str]] = {}
+    born: dict[str, _Version] = {}
+    for item_id in sorted(ids):
+        old, now = step.before.get(item_id), step.after.by_id.get(item_id)
+        if old == now:
+            continue
+        others = [ps.by_id.get(item_id) for ps in step.parents[1:]]
+        if now is None:
+            if all(o is not None for o in others):   # not removed on a side already
+                gone[item_id] = old
+            continue
+        if any(o is not None and o[1] == now[1] for o in others):
+            continue   # taken over from a side branch: judged with the commits that made it
+        version, broken = reader.version(now, commit)
+        if version is None:
+            problems += broken if judging else []
+            continue
+        origins.note(version)
+        if not judging:
+            continue
+        if old is None and all(o is None for o in others):
+            born[item_id] = version
+            continue
+        olds = []
+        for entry in [old, *others]:
+            parsed = reader.version(entry, commit)[0] if entry else None
+            if entry and parsed is None:
+                break   # a parent's file did not load: reported at the commit that broke it
+            olds.append(parsed)
+        else:
+            results = [judge(o.item if o else None, version.item, origins, rules, False, single=commit) for o in olds]
+            # a merge's own change is what no parent explains
+            common = set.intersection(*[{(loc, code) for loc, code, _ in r} for r in results])
+            problems += [_located(history, version, loc, code, commit, **params)
+                         for loc, code, params in results[0] if (loc, code) in common]
+            first = olds[0]
+            if first is None or first.item.status != version.item.status:
+                moves.append(Moved(item_id, first.item.status.value if first else None,
+                                   version.item.status.value, commit))
+    for item_id, version in born.items():
+        twin = _twin(reader, gone, version, commit)
+        if twin is not None:
+            old_id, same_path = twin
+            twin_path = gone.pop(old_id)[0]
+            if same_path:
+                problems.append(_located(history, version, ("id",), "change.immutable_field", commit, field="id",
+                                         old=old_id, new=version.item.id))
+            else:
+                problems.append(_located(history, version, ("id",), "change.item_renamed", commit, old=old_id,
+                                         new=version.item.id, path=twin_path))
+            continue
+        found = judge(None, version.item, origins, rules, not commit.parents, single=commit)
+        problems += [_located(history, version, loc, code, commit, **params) for loc, code, params in found]
+        moves.append(Moved(item_id, None, version.item.status.value, commit))
+    for item_id, (path, _) in gone.items():
+        problems.append(Problem.at(path, None, "change.item_deleted", commit=commit.sha, item=item_id))
+    return problems, moves
+
+
+def _twin(reader: _Reader, gone: dict[str, tuple[str, str]], version: _Version,
+          commit: Commit) -> tuple[str, bool] | None:
+    """The item a new id replaces: one removed in the same commit at the same path (the id was
+    edited), or with the same round, unit and problem (the file was renamed with its id)."""
+    for old_id, entry in gone.items():
+        if entry[0] == version.path:
+            return old_id, True
+    for old_id, entry in gone.items():
+        old = reader.version(entry, commit)[0]
+        if old is not None and all(getattr(old.item, f) == getattr(version.item, f) for f in IMMUTABLE):
+            return old_id, False
+    return None
+
+
+def _commit_problems(history: History, commit: Commit, by_sha: dict[str, Commit], rules: _Rules) -> list[Problem]:
+    """A commit's own dates: the committer date is when its records were recorded, so it may be
+    neither in the future (beyond a small skew of the gate's clock) nor before its first parent's."""
+    path = next((ch.path for ch in commit.changes), "")
+    if commit.authored - rules.now > SKEW or commit.committed - rules.now > SKEW:
         return [Problem.at(path, None, "change.commit_in_future", commit=commit.sha,
                            date=max(commit.authored, commit.committed).isoformat(timespec="minutes"))]
+    if commit.parents:
+        parent = by_sha.get(commit.parents[0]) or commit_of(history, commit.parents[0])
+        if commit.committed < parent.committed:
+            return [Problem.at(path, None, "change.commit_before_parent", commit=commit.sha,
+                               date=commit.committed.isoformat(timespec="minutes"),
+                               parent=parent.committed.isoformat(timespec="minutes"))]
     return []
 
 
@@ -307,10 +325,11 @@ def judge(old: Item | None, new: Item, origins: _Origins, rules: _Rules, root: b
         for name in RECORD_LISTS:
             for i, rec in enumerate(getattr(new, name)[added[name]:], start=added[name]):
                 commit = origin(name, rec)
-                if commit is None or len(commit.parents) > 1:
-                    continue   # records brought by a merge were judged where they were made
-                day = commit.authored.astimezone(rules.tz).date()
-                earliest = (commit.authored - rules.tolerance).astimezone(rules.tz).date()
+                if commit is None:
+                    continue
+                # recorded when committed: the committer date, which a rebase or squash renews
+                day = commit.committed.astimezone(rules.tz).date()
+                earliest = (commit.committed - rules.tolerance).astimezone(rules.tz).date()
                 if rec.date > day:
                     out.append(((name, i, "date"), "change.record_after_commit", {"date": rec.date, "commit_date": day}))
                 elif rec.date < earliest:
@@ -321,8 +340,8 @@ def judge(old: Item | None, new: Item, origins: _Origins, rules: _Rules, root: b
         if not subs:
             continue
         by_ver, by_sub = origin("verifications", ver), origins.of(new.id, "submissions", subs[-1]) or single
-        if by_ver is None or by_sub is None or len(by_ver.parents) > 1 or len(by_sub.parents) > 1:
-            continue   # a merge commit's author is the person who merged, not the records' author
+        if by_ver is None or by_sub is None:
+            continue
         if by_ver.author == by_sub.author or (by_ver.email and by_ver.email == by_sub.email):
             out.append((("verifications", i), "change.same_author_verifies", {"author": by_ver.author}))
     return out

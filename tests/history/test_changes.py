@@ -155,14 +155,23 @@ def test_record_removed(capsys, repo):
     assert line(repo, "16:10", "reports 中删除了 1 条记录；记录只增不改、不删。", removed) in lines
 
 
-def test_a_slip_mended_inside_the_pull_request_passes(capsys, repo):
-    """A typo in one commit, put right in the next: the gate judges the pull request as one change."""
-    step(repo, "status: open", "status: in_progress\nreports:\n  - {date: 2023/06/10, by: 东关镇, text: 已开始采购}",
+def test_a_slip_mended_inside_the_pull_request(capsys, repo, monkeypatch):
+    """A typo in one commit, put right in the next. Merged with a merge commit or rebased, main keeps
+    the bad commit and the audit would report it: so does the gate. Squashed, only the net change
+    lands on main, and the gate told so judges that."""
+    step(repo, "status: open", "status: in_progress\nreports:\n  - {date: 2023-06-10, by: 东关镇, text: 已开始采购}",
          "2023-06-10T18:00:00+08:00")
-    step(repo, "date: 2023/06/10", "date: 2023-06-10", "2023-06-10T18:30:00+08:00")
-    step(repo, "text: 已开始采购}", "text: 已开始采购防汛物资}", "2023-06-10T19:00:00+08:00")
+    edited = step(repo, "text: 已开始采购}", "text: 已开始采购防汛物资}", "2023-06-10T19:00:00+08:00")
+    mended = step(repo, "text: 已开始采购防汛物资}", "text: 已开始采购}", "2023-06-10T19:30:00+08:00")
     code, lines = check(capsys, repo)
-    assert (code, lines) == (0, ["检查通过：3 个提交，1 次状态变更，未发现错误。", "2023-R2-002 已建账 → 整改中"])
+    assert code == 1
+    assert sorted(lines) == sorted([
+        line(repo, "17:5", "reports 的第 1 条记录被修改或调换了顺序；记录只增不改。如需更正，请追加一条新记录说明。", edited),
+        line(repo, "17:5", "reports 的第 1 条记录被修改或调换了顺序；记录只增不改。如需更正，请追加一条新记录说明。", mended),
+    ])
+    monkeypatch.setenv("RECTIFY_NOW", "2023-06-10T20:00:00+08:00")   # squashed now: recorded now
+    code, lines = check(capsys, repo, "--merge-method", "squash")
+    assert (code, lines) == (0, ["检查通过：1 个提交，1 次状态变更，未发现错误。", "2023-R2-002 已建账 → 整改中"])
 
 
 def test_the_audit_still_sees_every_commit(capsys, repo):
