@@ -78,6 +78,6 @@ def test_every_enumeration_value_has_its_own_meaning():
 
 def test_both_vscode_settings_read_yaml_1_1_like_the_gate():
     """The gate reads YAML 1.1 (`no` is false, `1:30` is 90): the editor must read it the same way."""
-    for path in (ROOT / ".vscode" / "settings.json", ROOT / "site_builder" / "skeleton" / "vscode" / "settings.json"):
+    for path in (ROOT / ".vscode" / "settings.json", ROOT / "site_builder" / "edit" / "skeleton" / "vscode" / "settings.json"):
         settings = json.loads(path.read_text(encoding="utf-8"))
         assert settings["yaml.yamlVersion"] == "1.1", path
