@@ -41,56 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rectify {version()}", help="help.version")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("validate", help="help.validate")
-    _common(p)
-    p.add_argument("--today", type=_date, default=None, help="help.validate.today")
-
-    p = sub.add_parser("status", help="help.status")
-    _common(p)
-    p.add_argument("--as-of", type=_date, default=None, help="help.status.as_of")
-
-    p = sub.add_parser("schema", help="help.schema")
-    p.add_argument("--out", default="schemas", help="help.schema.out")
-    p.add_argument("--check", action="store_true", help="help.schema.check")
-    p.add_argument("--lang", choices=("zh", "en"), default=None, help="help.common.lang")
-
-    p = sub.add_parser("serve", help="help.serve")
-    p.add_argument("--site", default="site", help="help.serve.site")
-    p.add_argument("--port", type=int, default=8000, help="help.serve.port")
-    p.add_argument("--lang", choices=("zh", "en"), default=None, help="help.common.lang")
-
-    p = sub.add_parser("check", help="help.check")
-    _common(p)
-    p.add_argument("--base", required=True, help="help.check.base")
-    p.add_argument("--head", default="HEAD", help="help.check.head")
-    p.add_argument("--repo", default=".", help="help.check.repo")
-    p.add_argument("--summary", default=None, help="help.check.summary")
-    p.add_argument("--merge-method", choices=("merge", "rebase", "squash"), default="merge", help="help.check.merge_method")
-
-    p = sub.add_parser("audit", help="help.audit")
-    _common(p)
-    p.add_argument("--ref", default="HEAD", help="help.audit.ref")
-    p.add_argument("--repo", default=".", help="help.audit.repo")
-
-    p = sub.add_parser("build", help="help.build")
-    _common(p)
-    p.add_argument("--out", default="site", help="help.build.out")
-    p.add_argument("--as-of", type=_date, default=None, help="help.build.as_of")
-    p.add_argument("--audience", choices=("internal", "public"), default=None, help="help.build.audience")
-    p.add_argument("--repo", default=None, help="help.build.repo")
-    p.add_argument("--config", default="mkdocs.yml", help="help.build.config")
-    p.add_argument("--docs", default="docs", help="help.build.docs")
-
-    # Further commands live in their own modules; each registers its parsers with a handler.
+    # every command lives in a module of its own, which registers its parser and handler
     for module in _extensions():
         module.register(sub, _common, _date)
     return parser
 
 
 def _extensions() -> list:
-    """Modules adding commands: each has ``register(subparsers, common, date_type)`` and sets ``handler``."""
-    from site_builder.cli import bulletin, bundle, edit
-    return [bulletin, edit, bundle]
+    """The command modules, in the order ``--help`` lists them: each has ``register(subparsers,
+    common, date_type)`` and sets the ``handler`` of its commands."""
+    from site_builder.cli import bulletin, bundle, edit, gate, ledger, site
+    return [ledger, gate, site, bulletin, edit, bundle]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,82 +114,12 @@ def _emit_problems(args: argparse.Namespace, problems, lang: str) -> None:
             fh.write(report.markdown_summary(problems, lang, title="rectify " + args.command))
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    from site_builder.ledger.load import ParseCache, default_cache_path
-    from site_builder.ledger.validate import validate_folder
-    cache = ParseCache(None if args.no_cache else default_cache_path(Path(args.ledger)))
-    verdict = validate_folder(args.ledger, cache, args.today)
-    cache.save()
-    lang = _lang(args, settings_language=verdict.language)
-    _emit_problems(args, verdict.problems, lang)
-    if verdict.problems:
-        say(args, translate("cli.summary", lang, count=_count(verdict.problems)), err=True)
-        return 1
-    if args.format not in report.MACHINE_FORMATS:
-        say(args, translate("cli.ok", lang, rounds=verdict.rounds, items=verdict.items))
-    return 0
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    ledger, problems = _load(args)
-    lang = _lang(args, ledger)
-    if problems:
-        _emit_problems(args, problems, lang)
-        say(args, translate("cli.summary", lang, count=_count(problems)), err=True)
-        return 1
-    say(args, report.status_text(ledger, args.as_of, lang))
-    return 0
-
-
-def cmd_build(args: argparse.Namespace) -> int:
-    from site_builder.ledger.load import ParseCache, default_cache_path
-    from site_builder.site.output import check_output, protected_folders
-    from site_builder.site.build import build_site
-    refused = check_output(Path(args.out), protected_folders(Path(args.ledger), Path(args.repo) if args.repo else None,
-                                                             Path(args.docs)))
-    if refused is not None:   # a usage error: checked before anything is read
-        say(args, refused.render(_lang(args)), err=True)
-        return 2
-    ledger, problems = _load(args)
-    lang = args.lang or _lang(args, ledger)
-    if problems:
-        _emit_problems(args, problems, lang)
-        say(args, translate("cli.build_failed", lang), err=True)
-        return 1
-    cache = ParseCache(None if args.no_cache else default_cache_path(Path(args.ledger)))
-    repo = Path(args.repo) if args.repo else Path(args.ledger)
-    result, problems = build_site(ledger, Path(args.out), repo=repo, ledger_dir=_ledger_in_repo(args.ledger, repo),
-                                  as_of=args.as_of, audience=args.audience, lang=args.lang, cache=cache,
-                                  config=Path(args.config), docs_src=Path(args.docs))
-    cache.save()
-    if problems:
-        _emit_problems(args, problems, lang)
-        say(args, translate("cli.build_failed", lang), err=True)
-        return 1
-    say(args, translate("cli.built", lang, out=args.out, pages=result.pages))
-    return 0
-
-
 def _ledger_in_repo(ledger: str, repo: Path) -> str:
     """The ledger folder's path inside ``repo`` ("ledger" when the ledger is not inside it)."""
     try:
         return Path(ledger).resolve().relative_to(repo.resolve()).as_posix()
     except ValueError:
         return "ledger"
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    import time
-    from site_builder.site.serve import serve
-    lang = args.lang or "zh"
-    site = Path(args.site)
-    if not (site / "index.html").is_file():
-        say(args, translate("cli.no_site", lang, site=args.site), err=True)
-        return 1
-    with serve(site, args.port) as origin:
-        say(args, translate("cli.serving", lang, url=origin + "/index.html"))
-        while True:   # until Ctrl-C (main turns KeyboardInterrupt into exit 130)
-            time.sleep(3600)
 
 
 def _open_history(args: argparse.Namespace, ref: str):
@@ -238,101 +129,8 @@ def _open_history(args: argparse.Namespace, ref: str):
     return open_history(args.repo, ref, _ledger_in_repo(args.ledger, Path(args.repo)), cache)
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from site_builder.history.rules import check_range
-    from site_builder.core.problems import LedgerError, Problem
-    ledger, problems = _load(args)
-    lang = _lang(args, ledger)
-    moves = []
-    commits = 0
-    try:
-        with _open_history(args, args.head) as history:
-            try:
-                base = history.repo.git.merge_base(args.base, args.head).strip()
-            except Exception:
-                raise LedgerError([Problem.at(args.repo, None, "history.no_merge_base", base=args.base)]) from None
-            # a pull request is judged by the rules in force where it goes, not by those it brings
-            settings = _base_settings(history, base) or ledger.settings
-            change_problems, moves, commits = check_range(history, settings, base, args.head, args.merge_method)
-            history.cache.save()
-        problems = sorted(set(problems) | set(change_problems))
-    except LedgerError as exc:
-        problems = sorted(set(problems) | set(exc.problems))
-    _emit_problems(args, problems, lang)
-    if args.summary:
-        with open(args.summary, "a", encoding="utf-8") as fh:
-            fh.write(report.markdown_summary(problems, lang, "rectify check", report.moves_markdown(moves, ledger, lang)))
-    if problems:
-        say(args, translate("cli.summary", lang, count=_count(problems)), err=True)
-        return 1
-    if args.format not in report.MACHINE_FORMATS:
-        say(args, translate("cli.check_ok", lang, commits=commits, moves=len(moves)))
-        for line in report.moves_text(moves, ledger, lang):
-            say(args, line)
-    return 0
-
-
-def _base_settings(history, base: str):
-    """The settings file as the base holds it (None when it does not load there)."""
-    from site_builder.history.graph import commit_of
-    ledger, _ = history.ledger_at(commit_of(history, base))
-    return ledger.settings
-
-
-def cmd_audit(args: argparse.Namespace) -> int:
-    from site_builder.history.rules import audit_history
-    from site_builder.ledger.load import load_ledger
-    from site_builder.core.problems import LedgerError
-    ledger, _ = load_ledger(args.ledger)
-    lang = _lang(args, ledger)
-    try:
-        with _open_history(args, args.ref) as history:
-            problems, _, walked = audit_history(history, ledger.settings, ref=args.ref)
-            history.cache.save()
-            commits = {c.sha: c for c in walked}
-    except LedgerError as exc:
-        _emit_problems(args, exc.problems, lang)
-        return 1
-    if args.format == "text":
-        for line in report.audit_text(problems, commits, lang):
-            say(args, line)
-    else:
-        _emit_problems(args, problems, lang)
-    if problems:
-        say(args, translate("cli.summary", lang, count=_count(problems)), err=True)
-        return 1
-    say(args, translate("cli.audit_ok", lang, commits=len(commits)))
-    return 0
-
-
 def _dispatch(args: argparse.Namespace) -> int:
-    if getattr(args, "handler", None) is not None:
-        return args.handler(args)
-    if args.command == "validate":
-        return cmd_validate(args)
-    if args.command == "status":
-        return cmd_status(args)
-    if args.command == "schema":
-        from site_builder.ledger.schema import write_schemas
-        lang = args.lang or "zh"
-        stale, count = write_schemas(Path(args.out), check=args.check)
-        if args.check:
-            if stale:
-                say(args, translate("cli.schemas_stale", lang, folder=args.out, names=", ".join(stale)), err=True)
-                return 1
-            return 0
-        say(args, translate("cli.schemas_written", lang, count=count, folder=args.out))
-        return 0
-    if args.command == "build":
-        return cmd_build(args)
-    if args.command == "check":
-        return cmd_check(args)
-    if args.command == "serve":
-        return cmd_serve(args)
-    if args.command == "audit":
-        return cmd_audit(args)
-    raise AssertionError(args.command)
-
+    return args.handler(args)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
