@@ -97,7 +97,7 @@ def _extensions() -> list:
 
 
 #: modules adding commands: each has ``register(subparsers, common, date_type)`` and sets ``handler``
-EXTENSIONS = ("cli_bulletin", "cli_edit")
+EXTENSIONS = ("cli_bulletin", "cli_edit", "cli_forge")
 
 
 def main(argv: list[str] | None = None) -> int:
