@@ -26,12 +26,11 @@ def git(cwd: Path, *args: str) -> str:
                           text=True).stdout
 
 
-@pytest.fixture(scope="module", params=["gitlab", "gitea"])
-def county(request, tmp_path_factory) -> tuple[str, Path]:
+def _county(forge: str, tmp_path_factory) -> tuple[str, Path]:
     """A county's repository made by `rectify init --forge …`, its example ledger committed on main and
     a merge-request branch with one good change, `origin` pointing at itself (as a CI clone has it)."""
-    target = tmp_path_factory.mktemp(request.param) / "repo"
-    code = subprocess.run([str(ROOT / ".venv" / "bin" / "rectify"), "init", str(target), "--forge", request.param],
+    target = tmp_path_factory.mktemp(forge) / "repo"
+    code = subprocess.run([str(ROOT / ".venv" / "bin" / "rectify"), "init", str(target), "--forge", forge],
                           capture_output=True, text=True, env=os.environ | FIXED)
     assert code.returncode == 0, code.stderr
     git(target, "add", "ledger")
@@ -43,7 +42,22 @@ def county(request, tmp_path_factory) -> tuple[str, Path]:
     text = item.read_text(encoding="utf-8").replace("status: open", "status: in_progress")
     item.write_text(text + "reports:\n  - {date: 2024-03-06, by: 示例局, text: 已制定整改方案}\n", encoding="utf-8")
     git(target, "commit", "-qam", "日报告")
-    return request.param, target
+    return forge, target
+
+
+@pytest.fixture(scope="module")
+def gitlab_repo(tmp_path_factory) -> tuple[str, Path]:
+    return _county("gitlab", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def gitea_repo(tmp_path_factory) -> tuple[str, Path]:
+    return _county("gitea", tmp_path_factory)
+
+
+@pytest.fixture(params=["gitlab", "gitea"])
+def county(request) -> tuple[str, Path]:
+    return request.getfixturevalue(f"{request.param}_repo")
 
 
 def run_script(repo: Path, script: str, env: dict) -> subprocess.CompletedProcess:
@@ -77,10 +91,8 @@ def _plain(line: str) -> str:
     return "\n".join(part.split(" > ")[0].split(" || ")[0] for part in line.split("\n"))
 
 
-def test_gitlab_pipeline_structure(county):
-    forge, repo = county
-    if forge != "gitlab":
-        pytest.skip("GitLab only")
+def test_gitlab_pipeline_structure(gitlab_repo):
+    _, repo = gitlab_repo
     ci = gitlab(repo)
     jobs = {k: v for k, v in ci.items() if isinstance(v, dict) and "script" in v}
     assert sorted(jobs) == ["bulletin", "gate", "pages"]
@@ -98,10 +110,8 @@ def test_gitlab_pipeline_structure(county):
     assert [msg for c in calls if (msg := _parses(c))] == []
 
 
-def test_gitlab_gate_writes_a_code_quality_report_and_fails_on_a_bad_change(county):
-    forge, repo = county
-    if forge != "gitlab":
-        pytest.skip("GitLab only")
+def test_gitlab_gate_writes_a_code_quality_report_and_fails_on_a_bad_change(gitlab_repo):
+    _, repo = gitlab_repo
     script = "\n".join(gitlab(repo)["gate"]["script"])
     env = {"CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main"}
     ok = run_script(repo, script, env)
@@ -122,10 +132,8 @@ def test_gitlab_gate_writes_a_code_quality_report_and_fails_on_a_bad_change(coun
         git(repo, "reset", "-q", "--hard", "HEAD~1")
 
 
-def test_gitlab_bulletin_and_pages_jobs_run(county):
-    forge, repo = county
-    if forge != "gitlab":
-        pytest.skip("GitLab only")
+def test_gitlab_bulletin_and_pages_jobs_run(gitlab_repo):
+    _, repo = gitlab_repo
     ci = gitlab(repo)
     run = run_script(repo, "\n".join(ci["bulletin"]["script"]), {"BULLETIN_WEEK": "2024-W10"})
     assert run.returncode == 0, run.stderr
@@ -137,10 +145,8 @@ def test_gitlab_bulletin_and_pages_jobs_run(county):
 
 # ---------------------------------------------------------------- Gitea
 
-def test_gitea_workflows_lint_and_use_no_github_only_action(county):
-    forge, repo = county
-    if forge != "gitea":
-        pytest.skip("Gitea only")
+def test_gitea_workflows_lint_and_use_no_github_only_action(gitea_repo):
+    _, repo = gitea_repo
     files = sorted((repo / ".gitea" / "workflows").glob("*.yml"))
     # actionlint knows GitHub: what it says about Gitea's own needs (the v3 artifact protocol, a
     # runner label of the web server) is expected, and nothing else
@@ -154,10 +160,8 @@ def test_gitea_workflows_lint_and_use_no_github_only_action(county):
     assert "GITHUB_STEP_SUMMARY" not in text and "pages" not in text.lower().replace("no pages", "")
 
 
-def test_gitea_jobs_commands_exist_and_the_gate_runs(county):
-    forge, repo = county
-    if forge != "gitea":
-        pytest.skip("Gitea only")
+def test_gitea_jobs_commands_exist_and_the_gate_runs(gitea_repo):
+    _, repo = gitea_repo
     calls = []
     for f in sorted((repo / ".gitea" / "workflows").glob("*.yml")):
         for job in yaml.safe_load(f.read_text(encoding="utf-8"))["jobs"].values():
