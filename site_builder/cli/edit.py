@@ -95,6 +95,7 @@ def register(sub, common, date_type) -> None:
     p.add_argument("--organisation", default=None, help="help.init.organisation")
     p.add_argument("--office", default=None, help="help.init.office")
     p.add_argument("--lang", choices=("zh", "en"), default=None, help="help.init.lang")
+    p.add_argument("--forge", choices=("github", "gitlab", "gitea"), default="github", help="help.init.forge")
     p.set_defaults(handler=cmd_init)
 
 
@@ -230,7 +231,7 @@ def cmd_init(args) -> int:
     from site_builder.edit.scaffold import InitError, init_repository
     lang = args.lang or "zh"
     try:
-        init_repository(Path(args.dir), organisation=args.organisation, office=args.office)
+        init_repository(Path(args.dir), organisation=args.organisation, office=args.office, forge=args.forge)
     except InitError as exc:
         say(args, translate(exc.code, lang, **exc.params), err=True)
         return 1

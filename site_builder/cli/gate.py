@@ -44,7 +44,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             settings = _base_settings(history, base) or ledger.settings
             change_problems, moves, commits = check_range(history, settings, base, args.head, args.merge_method)
             history.cache.save()
-        problems = sorted(set(problems) | set(change_problems))
+        # a file still broken at the head is reported once, where it stands now, not again at the
+        # commit that broke it
+        standing = {(p.file, p.line, p.col, p.code, p.params) for p in problems}
+        problems = sorted(set(problems) | {p for p in change_problems
+                                           if (p.file, p.line, p.col, p.code, p.params) not in standing})
     except LedgerError as exc:
         problems = sorted(set(problems) | set(exc.problems))
     _emit_problems(args, problems, lang)

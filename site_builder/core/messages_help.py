@@ -132,4 +132,11 @@ HELP: dict[str, tuple[str, str]] = {
     "help.init.organisation": ("组织名称，如 中共某某县委", "organisation name, e.g. 中共某某县委"),
     "help.init.office": ("监督办的全称", "the supervision office's full name"),
     "help.init.lang": ("提示信息的语言（默认：zh）", "language of messages (default: zh)"),
+    "help.init.forge": ("代码托管平台：github（默认）、gitlab（.gitlab-ci.yml）或 gitea（Gitea/Forgejo Actions）",
+                        "the forge: github (default), gitlab (.gitlab-ci.yml) or gitea (Gitea/Forgejo Actions)"),
+    "help.publish": ("把已生成的网站原子地复制到网站服务器的文件夹（内网没有 Pages 时）",
+                     "copy a built site into a web server's folder atomically (for an intranet without Pages)"),
+    "help.publish.dir": ("网站服务器的文件夹（须不存在、为空，或是上次发布的站点）",
+                         "the web server's folder (absent, empty, or a site published before)"),
+    "help.publish.site": ("已生成的网站目录（默认：site）", "the built site folder (default: site)"),
 }

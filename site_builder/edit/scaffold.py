@@ -21,6 +21,12 @@ import subprocess
 from pathlib import Path
 
 SKELETON = Path(__file__).resolve().parent / "skeleton"
+#: the forges a county may run, and what each gets instead of the skeleton's ``.github/``: GitLab a
+#: ``.gitlab-ci.yml`` (merge-request gate with a Code Quality report, pages, scheduled bulletin),
+#: Gitea/Forgejo ``.gitea/`` (workflows for its runner, no GitHub-only actions; pull-request checklist)
+FORGES = ("github", "gitlab", "gitea")
+FORGE_FILES = Path(__file__).resolve().parent / "forges"
+FORGE_RENAMED = {"gitlab-ci.yml": ".gitlab-ci.yml", "gitea": ".gitea"}
 #: skeleton name → name in the new repository
 RENAMED = {"github": ".github", "gitignore": ".gitignore", "pre-commit-config.yaml": ".pre-commit-config.yaml",
            "vscode": ".vscode"}
@@ -94,7 +100,7 @@ def _git_config(repo: Path, key: str) -> str:
 
 
 def init_repository(target: Path, organisation: str | None = None, office: str | None = None,
-                    commit: bool = True) -> None:
+                    commit: bool = True, forge: str = "github") -> None:
     """Create the repository in ``target`` (absent or empty). Raises ``InitError``."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InitError("init.not_empty", dir=str(target))
@@ -102,7 +108,12 @@ def init_repository(target: Path, organisation: str | None = None, office: str |
     for child in sorted(SKELETON.iterdir()):
         if child.name.startswith(".") or child.name == "__pycache__":
             continue
+        if child.name == "github" and forge != "github":
+            continue
         _copy(child, target / RENAMED.get(child.name, child.name))
+    if forge != "github":
+        for child in sorted((FORGE_FILES / forge).iterdir()):
+            _copy(child, target / FORGE_RENAMED.get(child.name, child.name))
     _settings(target / "ledger" / "ledger.yaml", organisation, office)
     from site_builder.ledger.schema import write_schemas
     write_schemas(target / "schemas")
