@@ -1,0 +1,120 @@
+"""The gate and the audit on merge commits, forged dates and people's names: real repositories,
+exact lines. Each scenario is one of issue 12's ways around the gate or of its false accusations."""
+
+from __future__ import annotations
+
+from conftest import rectify
+from test_changes import ITEM, check, line, repo, step, to_in_progress  # noqa: F401 - repo: fixture
+
+OTHER_ITEM = "ledger/issues/2023-R2/2023-R2-001.yaml"
+
+
+def audit(capsys, repo):
+    code, out, err = rectify(capsys, "audit", str(repo.root / "ledger"), "--repo", str(repo.root), "--no-cache")
+    assert "Traceback" not in out + err
+    return code, out.splitlines()
+
+
+def merge(repo, branch, when, author="监督办 王某", *extra):
+    env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": author,
+           "GIT_AUTHOR_EMAIL": "m@example.invalid", "GIT_COMMITTER_NAME": author, "GIT_COMMITTER_EMAIL": "m@example.invalid"}
+    repo.git("merge", "-q", "--no-ff", *extra, branch, "-m", f"Merge {branch}", env=env)
+    return env
+
+
+def submit(repo, when="2023-08-01T18:00:00+08:00", author="东关镇 张某", by="东关镇 张某"):
+    step(repo, "due: 2023-09-30}", "due: 2023-09-30, done: 2023-07-30}", when, author)
+    return step(repo, "status: in_progress",
+                f"status: submitted\nsubmissions:\n  - {{date: 2023-08-01, by: {by}, text: 已补齐, evidence: [采购清单]}}", when, author)
+
+
+def test_legal_pull_request_merged_with_a_merge_commit_keeps_the_audit_clean(capsys, repo):
+    """submitted → verified → cleared by three people on a branch, merged with a merge commit: the
+    audit used to see one step in_progress → cleared that nobody made."""
+    to_in_progress(repo)
+    repo.git("checkout", "-q", "-b", "pr")
+    submit(repo)
+    step(repo, "status: submitted", "status: verified\nverifications:\n  - {date: 2023-08-03, by: 监督办 赵某, result: passed}",
+         "2023-08-03T18:00:00+08:00", author="监督办 赵某")
+    step(repo, "status: verified", "status: cleared", "2023-08-04T10:00:00+08:00", author="监督办 钱某")
+    repo.git("checkout", "-q", "main")
+    code, lines = check(capsys, repo, "--head", "pr")
+    assert code == 0, lines
+    merge(repo, "pr", "2023-08-04T12:00:00+08:00")
+    assert audit(capsys, repo) == (0, ["审计完成：7 个提交，未发现违规修改。"])
+
+
+def test_update_branch_does_not_charge_the_pull_request_with_mains_moves(capsys, repo):
+    base = repo.base
+    repo.git("checkout", "-q", "-b", "pr")
+    to_in_progress(repo)
+    repo.git("checkout", "-q", "main")
+    step(repo, "status: open", "status: in_progress\nreports:\n  - {date: 2023-06-11, by: 县农业农村局, text: 已成立工作组}",
+         "2023-06-11T09:00:00+08:00", author="县农业农村局 孙某", rel=OTHER_ITEM)
+    step(repo, "text: 已成立工作组}", "text: 改写了}", "2023-06-11T10:00:00+08:00", author="县农业农村局 孙某", rel=OTHER_ITEM)
+    repo.git("checkout", "-q", "pr")
+    merge(repo, "main", "2023-06-12T09:00:00+08:00", "东关镇 张某")
+    repo.base = base
+    code, lines = check(capsys, repo, "--base", "main")
+    assert (code, lines) == (0, ["检查通过：2 个提交，1 次状态变更，未发现错误。", "2023-R2-002 已建账 → 整改中"])
+
+
+def test_a_merge_author_verifying_their_own_submission_inside_the_merge(capsys, repo):
+    """What first appears in a merge is its author's: the verification added while merging is
+    judged against the submission its author made on main."""
+    to_in_progress(repo)
+    submit(repo)
+    repo.git("checkout", "-q", "-b", "side")
+    step(repo, "status: open", "status: in_progress\nreports:\n  - {date: 2023-08-02, by: 县农业农村局, text: 已成立工作组}",
+         "2023-08-02T09:00:00+08:00", author="县农业农村局 孙某", rel=OTHER_ITEM)
+    repo.git("checkout", "-q", "main")
+    env = merge(repo, "side", "2023-08-03T18:00:00+08:00", "东关镇 张某", "--no-commit")
+    repo.edit(ITEM, "status: submitted", "status: verified")
+    text = (repo.root / ITEM).read_text(encoding="utf-8")
+    text = text.replace("reports:\n", "verifications:\n  - {date: 2023-08-03, by: 监督办 赵某, result: passed}\n"
+                        "  - {date: 2023-08-09, by: 监督办 赵某, result: passed}\nreports:\n")
+    (repo.root / ITEM).write_text(text, encoding="utf-8")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "--no-edit", env=env)
+    sha = repo.git("rev-parse", "HEAD").strip()
+    code, lines = audit(capsys, repo)
+    assert code == 1
+    assert f"  {line(repo, '19:5', '核账与交账由同一 git 作者“东关镇 张某”提交；核账须由他人提交。', sha)}" in lines
+    assert f"  {line(repo, '20:12', '记录日期 2023-08-09 晚于提交日期 2023-08-03；不能预先登记尚未发生的事。', sha)}" in lines
+
+
+def test_a_commit_dated_before_its_parent(capsys, repo):
+    to_in_progress(repo, when="2023-06-10T18:00:00+08:00")
+    repo.base = repo.git("rev-parse", "HEAD").strip()
+    sha = step(repo, "text: 已开始采购}", "text: 已开始采购}\n  - {date: 2023-06-10, by: 东关镇, text: 补记}",
+               "2023-06-09T18:00:00+08:00")
+    code, lines = check(capsys, repo)
+    assert code == 1
+    assert lines == [(f"{ITEM} (提交 {sha[:10]}): 提交时间 2023-06-09T18:00+08:00 早于它的上一个提交（2023-06-10T18:00+08:00）；"
+                        "提交时间即登记时间，不能倒填。请检查电脑时钟后重新提交。"),
+                     line(repo, "18:12", "记录日期 2023-06-10 晚于提交日期 2023-06-09；不能预先登记尚未发生的事。", sha)]
+
+
+def test_recorded_time_is_the_committer_date(capsys, repo):
+    """A record made on 2023-06-10 in a commit authored a week earlier (a branch rebased later):
+    recorded when committed, it is not after its commit."""
+    repo.edit(ITEM, "status: open", "status: in_progress\nreports:\n  - {date: 2023-06-10, by: 东关镇, text: 已开始采购}")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "x", env={"GIT_AUTHOR_NAME": "东关镇 张某", "GIT_AUTHOR_EMAIL": "z@example.invalid",
+                                            "GIT_AUTHOR_DATE": "2023-06-06T09:00:00+08:00",
+                                            "GIT_COMMITTER_NAME": "东关镇 张某", "GIT_COMMITTER_EMAIL": "z@example.invalid",
+                                            "GIT_COMMITTER_DATE": "2023-06-10T18:00:00+08:00"})
+    code, lines = check(capsys, repo)
+    assert (code, lines) == (0, ["检查通过：1 个提交，1 次状态变更，未发现错误。", "2023-R2-002 已建账 → 整改中"])
+
+
+def test_a_renamed_item_file_is_one_message(capsys, repo):
+    to_in_progress(repo)
+    repo.base = repo.git("rev-parse", "HEAD").strip()
+    repo.git("mv", ITEM, "ledger/issues/2023-R2/2023-R2-009.yaml")
+    repo.edit("ledger/issues/2023-R2/2023-R2-009.yaml", "id: 2023-R2-002", "id: 2023-R2-009")
+    sha = repo.commit("改编号", "2023-07-01T09:00:00+08:00", author="监督办 王某")
+    code, lines = check(capsys, repo)
+    assert (code, lines) == (1, [
+        f"ledger/issues/2023-R2/2023-R2-009.yaml:1:5 (提交 {sha[:10]}): 问题“2023-R2-002”（原文件 {ITEM}）被改名为“2023-R2-009”；"
+        "建账后编号和文件名不得修改。如确有错误，请撤销本问题并新建。"])
