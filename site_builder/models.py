@@ -9,6 +9,7 @@ description, which ``rectify schema`` writes into the JSON Schema files that edi
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from enum import Enum
 from typing import Annotated, Any, Literal
 
@@ -328,3 +329,14 @@ FILE_KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
     "evaluations": (EvaluationsFile, "evaluations.schema.json", "evaluations.yaml"),
     "bulletin": (BulletinNotes, "bulletin.schema.json", "bulletins/*.yaml"),
 }
+
+
+def person_key(name: str | None) -> str:
+    """A person's name as compared: NFKC (full-width letters and spaces become plain ones) with all
+    whitespace removed, so that "东关镇　张某" and "东关镇 张某" are one person."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split())
+
+
+def has_text(value: str | None) -> bool:
+    """Whether a reason says anything: not empty once normalised and stripped of whitespace."""
+    return bool(person_key(value))

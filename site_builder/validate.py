@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import clock, yamlsafe
 from .load import Ledger, ParseCache, load_ledger, read_tree
-from .models import Item, LookbackResult, Status, Term, VerificationResult
+from .models import Item, LookbackResult, Status, Term, VerificationResult, has_text, person_key
 from .problems import Problem
 
 RECORD_LISTS = ("reports", "supervision", "submissions", "verifications", "lookbacks", "mechanisms")
@@ -124,16 +124,18 @@ def _check_status(item: Item, file: str, sink: _Sink) -> None:
     for i, v in enumerate(vers):
         if not any(s.date <= v.date for s in subs):
             sink.add(file, ("verifications", i), "rule.verification_without_submission", date=v.date)
-        if v.result == VerificationResult.returned and not v.note:
+        if v.result == VerificationResult.returned and not has_text(v.note):
             sink.add(file, ("verifications", i, "result"), "rule.returned_needs_note")
         submitted = [s for s in subs if s.date <= v.date]
-        if submitted and submitted[-1].by == v.by:
+        if submitted and person_key(submitted[-1].by) == person_key(v.by):
             sink.add(file, ("verifications", i, "by"), "rule.same_person_verifies", person=v.by)
     last_ver = vers[-1] if vers else None
     last_sub = subs[-1] if subs else None
     status = item.status
     if item.withdrawal is not None and status != Status.withdrawn:
         sink.add(file, ("withdrawal",), "rule.withdrawal_but_status", status=status.value, key=True)
+    if item.withdrawal is not None and not has_text(item.withdrawal.reason):
+        sink.add(file, ("withdrawal", "reason"), "rule.reason_blank")
     if status == Status.withdrawn and item.withdrawal is None:
         sink.add(file, ("status",), "rule.withdrawn_needs_reason")
     if item.withdrawal is not None and item.withdrawal.merged_into is not None:

@@ -118,3 +118,83 @@ def test_a_renamed_item_file_is_one_message(capsys, repo):
     assert (code, lines) == (1, [
         f"ledger/issues/2023-R2/2023-R2-009.yaml:1:5 (提交 {sha[:10]}): 问题“2023-R2-002”（原文件 {ITEM}）被改名为“2023-R2-009”；"
         "建账后编号和文件名不得修改。如确有错误，请撤销本问题并新建。"])
+
+
+def test_the_same_person_with_a_full_width_space_is_one_person(capsys, repo):
+    to_in_progress(repo)
+    submit(repo, author="东关镇 张某")
+    sha = step(repo, "status: submitted", "status: verified\nverifications:\n  - {date: 2023-08-03, by: 监督办 赵某, result: passed}",
+               "2023-08-03T18:00:00+08:00", author="东关镇\u3000张某")
+    code, lines = check(capsys, repo)
+    assert code == 1
+    assert line(repo, "17:5", "核账与交账由同一 git 作者“东关镇\u3000张某”提交；核账须由他人提交。", sha) in lines
+
+
+def test_a_verifier_named_with_a_full_width_space_is_the_submitter(capsys, repo):
+    to_in_progress(repo)
+    submit(repo)
+    step(repo, "status: submitted", "status: verified\nverifications:\n  - {date: 2023-08-03, by: 东关镇\u3000张某, result: passed}",
+         "2023-08-03T18:00:00+08:00", author="监督办 赵某")
+    code, lines = check(capsys, repo)
+    assert code == 1
+    assert f"{repo.root / ITEM}:17:28: 核账人“东关镇\u3000张某”与交账人相同；核账须由他人进行。" in lines
+
+
+def test_a_reason_of_one_full_width_space_is_no_reason(capsys, repo):
+    step(repo, "status: open", "status: withdrawn\nwithdrawal: {date: 2023-06-08, by: 监督办 王某, reason: '\u3000'}",
+         "2023-06-08T10:00:00+08:00", author="监督办 王某")
+    code, lines = check(capsys, repo)
+    assert code == 1
+    assert f"{repo.root / ITEM}:16:52: 撤销理由（reason）不能为空白；请写明撤销的原因。" in lines
+
+
+def test_a_pull_request_is_judged_by_the_base_settings(capsys, repo):
+    """Raising backdate_days in the pull request that needs it changes nothing: the base's 7 days hold."""
+    repo.edit("ledger/ledger.yaml", "office:", "thresholds: {backdate_days: 60}\noffice:")
+    sha = step(repo, "status: open", "status: in_progress\nreports:\n  - {date: 2023-06-01, by: 东关镇, text: 已开始}",
+               "2023-06-20T10:00:00+08:00")
+    code, lines = check(capsys, repo)
+    assert code == 1
+    assert line(repo, "17:12", "记录日期 2023-06-01 比提交日期 2023-06-20 早了 7 天以上（补记容许天数见 thresholds.backdate_days）。", sha) in lines
+
+
+def test_flipping_the_term_to_immediate_does_not_open_the_shortcut(capsys, repo):
+    repo.edit(ITEM, "term: time_limited", "term: immediate")
+    repo.edit(ITEM, "due: 2023-09-30}", "due: 2023-09-30, done: 2023-06-10}")
+    sha = step(repo, "status: open", "status: submitted\nsubmissions:\n  - {date: 2023-06-10, by: 东关镇 张某, text: 完成}",
+               "2023-06-10T10:00:00+08:00")
+    code, lines = check(capsys, repo)
+    assert code == 1
+    assert sorted(lines) == sorted([
+        line(repo, "8:7", "建账后不得修改“term”（原为“time_limited”，现为“immediate”）。如确有错误，请撤销本问题并新建。", sha),
+        line(repo, "15:9", "只有立行立改（term: immediate）的问题才能从 open 直接交账（submitted）。", sha)])
+
+
+def test_removing_a_measure_or_changing_its_done_date(capsys, repo):
+    step(repo, "due: 2023-09-30}", "due: 2023-09-30, done: 2023-06-09}\n  - {id: M2, text: 建立台账, owner: 应急办, due: 2023-09-30}",
+         "2023-06-10T10:00:00+08:00")
+    repo.base = repo.git("rev-parse", "HEAD").strip()
+    removed = step(repo, "\n  - {id: M2, text: 建立台账, owner: 应急办, due: 2023-09-30}", "", "2023-06-11T10:00:00+08:00")
+    moved = step(repo, "done: 2023-06-09}", "done: 2023-06-11}", "2023-06-12T10:00:00+08:00")
+    code, lines = check(capsys, repo)
+    assert code == 1
+    assert sorted(lines) == sorted([
+        line(repo, "14:3", "删除了措施 M2；措施不得删除，不再执行的请保留并写明撤销理由。", removed),
+        line(repo, "14:5", "措施 M1 的完成日期已登记为 2023-06-09，不得改动（现为 2023-06-11）。", moved)])
+
+
+def test_returned_needs_a_returned_verification(capsys, repo):
+    to_in_progress(repo)
+    submit(repo)
+    sha = step(repo, "status: submitted", "status: in_progress\nverifications:\n  - {date: 2023-08-03, by: 监督办 赵某, result: passed}",
+               "2023-08-03T18:00:00+08:00", author="监督办 赵某")
+    code, lines = check(capsys, repo)
+    assert line(repo, "15:9", "状态从 submitted 退回 in_progress，须追加一条结果为退回（result: returned）的核账记录；本次追加的核账结果是通过。", sha) in lines
+
+
+def test_a_changed_problem_text_shows_the_changed_words(capsys, repo):
+    repo.edit(ITEM, "problem: 镇防汛物资仓库编织袋、救生衣储备低于标准。", "problem: 镇防汛物资仓库编织袋、救生衣、冲锋舟、抽水泵、发电机和应急照明设备储备低于省定标准。")
+    repo.base = repo.commit("长文本", "2023-06-06T09:00:00+08:00", author="监督办 王某")
+    sha = step(repo, "应急照明设备储备低于省定标准。", "应急照明设备储备基本达到省定标准。", "2023-06-07T09:00:00+08:00")
+    code, lines = check(capsys, repo)
+    assert line(repo, "7:10", "建账后不得修改“problem”（原为“…应急照明设备储备低于省定标准。”，现为“…应急照明设备储备基本达到省定标准。”）。如确有错误，请撤销本问题并新建。", sha) in lines
