@@ -361,6 +361,13 @@ def _protected(old: Item, new: Item) -> list[tuple[tuple, str, dict]]:
         elif m.done is not None and after[m.id][1].done != m.done:
             out.append((("measures", after[m.id][0]), "change.done_changed", {"measure": m.id, "old": m.done,
                                                                                "new": after[m.id][1].done or "-"}))
+    fresh = new.extensions[len(old.extensions):] if new.extensions[:len(old.extensions)] == old.extensions else ()
+    if new.due > old.due and not any(e.measure is None and e.due == new.due for e in fresh):
+        out.append((("due",), "change.due_later", {"old": old.due, "new": new.due}))
+    for m in old.measures:
+        later = after.get(m.id)
+        if later is not None and later[1].due > m.due and not any(e.measure == m.id and e.due == later[1].due for e in fresh):
+            out.append((("measures", later[0]), "change.due_later", {"old": m.due, "new": later[1].due}))
     if old.withdrawal is not None and new.withdrawal is not None and old.withdrawal.reason != new.withdrawal.reason:
         was, now = _shown(old.withdrawal.reason, new.withdrawal.reason)
         out.append((("withdrawal", "reason"), "change.immutable_field", {"field": "withdrawal.reason", "old": was, "new": now}))

@@ -24,7 +24,7 @@ from .load import Ledger, ParseCache, load_ledger, read_tree
 from .models import Item, LookbackResult, Status, Term, VerificationResult, has_text, person_key
 from .problems import Problem
 
-RECORD_LISTS = ("reports", "supervision", "submissions", "verifications", "lookbacks", "mechanisms")
+RECORD_LISTS = ("reports", "supervision", "submissions", "verifications", "lookbacks", "mechanisms", "extensions")
 
 
 class _Sink:
@@ -104,6 +104,10 @@ def check_item(item: Item, file: str, ledger: Ledger, sink: _Sink, today: dt.dat
             if m.done > today:
                 sink.add(file, ("measures", i, "done"), "rule.date_in_future", date=m.done, today=today)
 
+    unit = ledger.units.get(item.unit)
+    for i, ext in enumerate(item.extensions):
+        if unit is not None and person_key(ext.approved_by).startswith(person_key(unit.name)):
+            sink.add(file, ("extensions", i, "approved_by"), "rule.extension_by_unit", person=ext.approved_by)
     for name in RECORD_LISTS:
         records = getattr(item, name)
         previous = None

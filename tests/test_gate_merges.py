@@ -198,3 +198,18 @@ def test_a_changed_problem_text_shows_the_changed_words(capsys, repo):
     sha = step(repo, "应急照明设备储备低于省定标准。", "应急照明设备储备基本达到省定标准。", "2023-06-07T09:00:00+08:00")
     code, lines = check(capsys, repo)
     assert line(repo, "7:10", "建账后不得修改“problem”（原为“…应急照明设备储备低于省定标准。”，现为“…应急照明设备储备基本达到省定标准。”）。如确有错误，请撤销本问题并新建。", sha) in lines
+
+
+def test_a_due_date_moves_later_only_with_an_extension(capsys, repo):
+    late = step(repo, "due: 2023-10-15", "due: 2023-11-30", "2023-06-10T10:00:00+08:00", author="东关镇 张某")
+    code, lines = check(capsys, repo)
+    assert line(repo, "10:6", "完成时限从 2023-10-15 改晚到 2023-11-30，须在同一次修改中追加一条延期记录（extensions：日期、新的完成时限、理由、批准人）。", late) in lines
+    repo.base = late
+    step(repo, "status: open", "status: open\nextensions:\n  - {date: 2023-06-11, due: 2023-12-31, reason: 汛期施工受阻, approved_by: 监督办 赵某}",
+         "2023-06-11T10:00:00+08:00", author="监督办 赵某")
+    repo.edit(ITEM, "due: 2023-11-30", "due: 2023-12-31")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "--amend", "--no-edit", env={"GIT_COMMITTER_NAME": "监督办 赵某", "GIT_COMMITTER_EMAIL": "z@example.invalid",
+                                                           "GIT_COMMITTER_DATE": "2023-06-11T10:00:00+08:00"})
+    code, lines = check(capsys, repo)
+    assert not any("完成时限从" in x for x in lines), lines
