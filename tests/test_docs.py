@@ -290,16 +290,16 @@ def test_states_other_examples_are_legal_moves_from_open(tmp_path: Path):
     others = [b for b in _item_examples() if not b.startswith("id: 2023-R2-017\n")]
     assert others
     repo = fixture_repo(tmp_path / "repo", "2023-06-01T09:00:00+08:00")
-    for body in others:   # opened together, then each moved on its own day, in the order of the days
+    last = "2023-06-05T10:00:00+08:00"   # no commit may be dated before its parent: the examples go in date order
+    for body in sorted(others, key=lambda b: max(re.findall(r"date: (2023-\d\d-\d\d)", b))):
         item_id = re.match(r"id: (\S+)", body).group(1)
         opened = re.sub(r", done: [0-9-]+\}", "}", body.split("\nstatus:")[0]) + "\nstatus: open\n"
         repo.write(f"ledger/issues/2023-R2/{item_id}.yaml", opened)
-    repo.commit("建账", "2023-06-05T10:00:00+08:00", author="监督办 王某")
-    for body in sorted(others, key=lambda b: max(re.findall(r"date: (2023-\d\d-\d\d)", b))):
-        item_id = re.match(r"id: (\S+)", body).group(1)
-        last = max(re.findall(r"date: (2023-\d\d-\d\d)", body))
+        repo.commit(f"{item_id} 建账", last, author="监督办 王某")
+        dates = sorted(re.findall(r"date: (2023-\d\d-\d\d)", body))
+        last = max(last, f"{dates[-1]}T18:00:00+08:00")
         repo.write(f"ledger/issues/2023-R2/{item_id}.yaml", body)
-        repo.commit(item_id, f"{last}T18:00:00+08:00", author="东关镇 孙某")
+        repo.commit(item_id, last, author="东关镇 孙某")
     code, lines = run_check(repo)
     assert code == 0, lines
     moves = [x for x in lines[1:] if "—" not in x]

@@ -94,16 +94,72 @@ def county_repo(tmp_path_factory) -> Path:
 
 def test_gate_checks_every_pull_request_with_full_history():
     wf = workflow("gate.yml")
-    assert "pull_request" in wf["on"]
-    checkout = uses(wf, "actions/checkout")
-    assert checkout["with"]["fetch-depth"] == 0
-    assert checkout["with"]["ref"] == "${{ github.event.pull_request.head.sha }}"
+    assert "pull_request_target" in wf["on"] and "pull_request" not in wf["on"]
+    head = [s for s in steps(wf) if s.get("with", {}).get("path") == "head"][0]
+    assert head["with"]["fetch-depth"] == 0
+    assert head["with"]["ref"] == "${{ github.event.pull_request.head.sha }}"
     assert uses(wf, "actions/setup-python")["with"]["python-version"] == "3.11"
-    runs = [s["run"] for s in steps(wf) if "run" in s]
-    assert runs[0] == "pip install -e ."
-    assert rectify_calls(runs[1]) == [["check", "--base", "origin/main", "--format", "github",
-                                       "--summary", "/tmp/summary.md"]]
-    assert [s for s in steps(wf) if "run" in s][1]["env"]["BASE_REF"] == "${{ github.base_ref }}"
+    runs = [s for s in steps(wf) if "run" in s]
+    assert (runs[0]["run"], runs[0]["working-directory"]) == ("pip install -e .", "base")
+    assert rectify_calls(runs[1]["run"]) == [["check", "head/ledger", "--repo", "head", "--base", "X", "--format", "github",
+                                              "--summary", "/tmp/summary.md"]]
+    assert runs[1]["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
+
+
+def _head_is_data_only(wf: dict) -> list[str]:
+    """Steps of a gate workflow that would run code from the pull request's head, read the way
+    GitHub runs it: pull_request_target takes this file from the base; then a step may run, install
+    or import from head/ only if it names head/ as data (the ledger, the repository to read)."""
+    found = []
+    if "pull_request" in wf["on"]:
+        found.append("on: pull_request runs the workflow file as the pull request has it")
+    checkouts = [s for s in steps(wf) if s.get("uses", "").startswith("actions/checkout")]
+    base = [s for s in checkouts if s["with"].get("ref") == "${{ github.event.pull_request.base.sha }}"]
+    if not base or base[0]["with"].get("path") in (None, "", ".", "head"):
+        found.append("the base is not checked out apart")
+    for s in checkouts:
+        if s["with"].get("persist-credentials") is not False:
+            found.append(f"{s['name']}: keeps the token in the checkout")
+    for s in steps(wf):
+        if s.get("uses", "").startswith("./"):
+            found.append(f"{s['name']}: a local action")
+        if "run" not in s:
+            continue
+        where = s.get("working-directory", ".")
+        if where.split("/")[0] not in ("base",) and where != ".":
+            found.append(f"{s['name']}: runs in {where}")
+        for argv in (shlex.split(line) for line in s["run"].replace("\\\n", " ").splitlines() if line.strip()):
+            if argv[0] != "rectify":
+                if where != "base" or any("head" in a for a in argv):
+                    found.append(f"{s['name']}: {' '.join(argv)} outside the base")
+                continue
+            data = {argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--repo"} | {a for a in argv[2:3] if not a.startswith("-")}
+            if any(a.startswith("head") and a not in data for a in argv):
+                found.append(f"{s['name']}: {' '.join(argv)} reads head/ beyond data")
+            if s.get("env", {}).get("PYTHONSAFEPATH") != "1":
+                found.append(f"{s['name']}: Python may import from the current folder")
+    return found
+
+
+def test_no_step_of_the_gate_executes_code_from_the_head(county_repo: Path):
+    for wf in (workflow("gate.yml"), load(county_repo / ".github" / "workflows" / "gate.yml")):
+        assert _head_is_data_only(wf) == []
+    # the rules catch the gate as it was: the head checked out in place and installed from
+    old = yaml.safe_load(subprocess.run(["git", "show", "39719fc:.github/workflows/gate.yml"], cwd=ROOT, capture_output=True,
+                                        text=True, check=True).stdout)
+    old["on"] = old.pop(True)
+    assert _head_is_data_only(old) == [
+        "on: pull_request runs the workflow file as the pull request has it", "the base is not checked out apart",
+        "Check out the pull request with its full history: keeps the token in the checkout",
+        "Install rectify: pip install -e . outside the base",
+        "Check the ledger and every change since the base branch: Python may import from the current folder"]
+
+
+def test_codeowners_puts_the_gate_and_the_settings_under_the_office():
+    rules = dict((line.split()[0], line.split()[1:]) for line in (ROOT / ".github" / "CODEOWNERS").read_text(encoding="utf-8")
+                 .splitlines() if line.strip() and not line.startswith("#"))
+    for path in ("/.github/", "/site_builder/", "/requirements.txt", "/pyproject.toml", "/ledger/ledger.yaml"):
+        assert "@example-county/supervision-office" in rules[path], path
 
 
 def test_site_builds_on_main_with_cache_and_deploys_to_pages():
@@ -209,7 +265,7 @@ def test_actionlint_passes_on_the_workflows_here_and_in_a_county_repository(coun
     # a broken copy proves the linter runs and reads expressions and keys
     broken = tmp_path / "broken.yml"
     broken.write_text((WORKFLOWS / "gate.yml").read_text(encoding="utf-8")
-                      .replace("github.base_ref", "github.base_reff").replace("runs-on:", "runs_on:"), encoding="utf-8")
+                      .replace("github.event.pull_request.number", "github.base_reff").replace("runs-on:", "runs_on:"), encoding="utf-8")
     results = run_actionlint(files + [broken])
     assert [r for r in results if r["file"] != str(broken)] == []
     found = {(r["kind"], r["line"]) for r in results if r["file"] == str(broken)}

@@ -24,7 +24,7 @@ from site_builder.core import clock
 from site_builder.ledger import yamlsafe
 from site_builder.history.graph import Step, commit_of, diff_commit, read_range, walk
 from site_builder.history.timeline import Commit, History, _NULL
-from site_builder.ledger.models import Item, LookbackResult, Settings, Status, Term, VerificationResult
+from site_builder.ledger.models import Item, LookbackResult, Settings, Status, Term, VerificationResult, person_key
 from site_builder.core.problems import Problem
 from site_builder.ledger.validate import RECORD_LISTS
 
@@ -40,6 +40,9 @@ EDGES: dict[tuple[str, str], str | None] = {
 }
 CREATABLE = ("open", "in_progress")
 IMMUTABLE = ("round", "unit", "feedback", "problem")
+#: fixed once written too (protected data): the day the item was opened, and its term, by which
+#: the rules judge it (an immediate item may skip in_progress)
+FIXED = ("opened", "term")
 #: how far ahead of the gate's clock a commit may be dated (clocks differ a little)
 SKEW = dt.timedelta(hours=1)
 
@@ -300,10 +303,11 @@ def judge(old: Item | None, new: Item, origins: _Origins, rules: _Rules, root: b
             out += _judge_creation(new, root)
         added = {name: 0 for name in RECORD_LISTS}
     else:
-        for name in IMMUTABLE:
+        out += _protected(old, new)
+        for name in IMMUTABLE + FIXED:
             if getattr(old, name) != getattr(new, name):
-                out.append(((name,), "change.immutable_field", {"field": name, "old": _short(getattr(old, name)),
-                                                               "new": _short(getattr(new, name))}))
+                was, now = _shown(getattr(old, name), getattr(new, name))
+                out.append(((name,), "change.immutable_field", {"field": name, "old": was, "new": now}))
         for name in RECORD_LISTS:
             before, after = getattr(old, name), getattr(new, name)
             if after[:len(before)] != before:
@@ -342,8 +346,32 @@ def judge(old: Item | None, new: Item, origins: _Origins, rules: _Rules, root: b
         by_ver, by_sub = origin("verifications", ver), origins.of(new.id, "submissions", subs[-1]) or single
         if by_ver is None or by_sub is None:
             continue
-        if by_ver.author == by_sub.author or (by_ver.email and by_ver.email == by_sub.email):
+        if person_key(by_ver.author) == person_key(by_sub.author) or (by_ver.email and by_ver.email == by_sub.email):
             out.append((("verifications", i), "change.same_author_verifies", {"author": by_ver.author}))
+    return out
+
+
+def _protected(old: Item, new: Item) -> list[tuple[tuple, str, dict]]:
+    """Protected data of an item: a measure is never removed (it is withdrawn with a reason), its
+    done date once written is final, and a withdrawal's reason is fixed."""
+    out: list[tuple[tuple, str, dict]] = []
+    after = {m.id: (i, m) for i, m in enumerate(new.measures)}
+    for m in old.measures:
+        if m.id not in after:
+            out.append((("measures",), "change.measure_removed", {"measure": m.id}))
+        elif m.done is not None and after[m.id][1].done != m.done:
+            out.append((("measures", after[m.id][0]), "change.done_changed", {"measure": m.id, "old": m.done,
+                                                                               "new": after[m.id][1].done or "-"}))
+    fresh = new.extensions[len(old.extensions):] if new.extensions[:len(old.extensions)] == old.extensions else ()
+    if new.due > old.due and not any(e.measure is None and e.due == new.due for e in fresh):
+        out.append((("due",), "change.due_later", {"old": old.due, "new": new.due}))
+    for m in old.measures:
+        later = after.get(m.id)
+        if later is not None and later[1].due > m.due and not any(e.measure == m.id and e.due == later[1].due for e in fresh):
+            out.append((("measures", later[0]), "change.due_later", {"old": m.due, "new": later[1].due}))
+    if old.withdrawal is not None and new.withdrawal is not None and old.withdrawal.reason != new.withdrawal.reason:
+        was, now = _shown(old.withdrawal.reason, new.withdrawal.reason)
+        out.append((("withdrawal", "reason"), "change.immutable_field", {"field": "withdrawal.reason", "old": was, "new": now}))
     return out
 
 
@@ -368,7 +396,7 @@ def _judge_status(old: Item, new: Item, added: dict[str, int]) -> list[tuple[tup
         return [] if a != Status.cleared.value else [(("status",), "change.illegal_edge", {"before": a, "after": b})]
     if (a, b) not in EDGES:
         return [(("status",), "change.illegal_edge", {"before": a, "after": b})]
-    if (a, b) == ("open", "submitted") and new.term != Term.immediate:
+    if (a, b) == ("open", "submitted") and old.term != Term.immediate:   # the term before, not the one set now
         return [(("status",), "change.open_to_submitted", {})]
     needed = EDGES[(a, b)]
     if needed is None:
@@ -382,10 +410,23 @@ def _judge_status(old: Item, new: Item, added: dict[str, int]) -> list[tuple[tup
     elif (a, b) == ("cleared", "in_progress"):
         ok = any(x.result == LookbackResult.relapsed for x in fresh)
     if not ok:
+        if fresh and (a, b) == ("submitted", "in_progress"):
+            return [(("status",), "change.edge_needs_returned", {})]
+        if fresh and (a, b) == ("cleared", "in_progress"):
+            return [(("status",), "change.edge_needs_relapse", {})]
         return [(("status",), "change.edge_needs_record", {"before": a, "after": b, "record": needed})]
     return []
 
 
-def _short(value) -> str:
-    text = "、".join(value) if isinstance(value, tuple) else str(value)
-    return text if len(text) <= 30 else text[:29] + "…"
+def _shown(old, new, width: int = 30) -> tuple[str, str]:
+    """Both values cut to ``width`` around where they first differ, so the changed words show."""
+    a, b = ("、".join(v) if isinstance(v, tuple) else str(getattr(v, "value", v)) for v in (old, new))
+    if len(a) <= width and len(b) <= width:
+        return a, b
+    same = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    start = max(0, same - 8)
+
+    def cut(text: str) -> str:
+        part = text[start:start + width - 2]
+        return ("…" if start else "") + part + ("…" if start + width - 2 < len(text) else "")
+    return cut(a), cut(b)

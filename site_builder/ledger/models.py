@@ -9,6 +9,7 @@ description, which ``rectify schema`` writes into the JSON Schema files that edi
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from enum import Enum
 from typing import Annotated, Any, Literal
 
@@ -237,6 +238,15 @@ class Lookback(Frozen):
     note: Text | None = _field("情况", "回头看发现的情况。", default=None)
 
 
+class Extension(Frozen):
+    """延期: a due date moved later, with who approved it and why (the only way a due date moves later)."""
+    date: Date = _field("日期", "批准延期的日期。")
+    measure: Id | None = _field("措施编号", "延期的措施编号；不填则为问题的完成时限。", default=None)
+    due: Date = _field("新的完成时限", "延期后的完成时限，须与改后的 due 相同。")
+    reason: Text = _field("延期理由", "为什么需要延期。")
+    approved_by: Text = _field("批准人", "批准延期的人员；不能是责任单位自己。")
+
+
 class Mechanism(Frozen):
     """制度机制: a rule or mechanism built as part of the rectification."""
     date: Date = _field("日期", "制度印发或建立日期。")
@@ -275,6 +285,7 @@ class Item(Frozen):
     verifications: tuple[Verification, ...] = _field("核账记录", "核账记录，只增不改。", default=())
     lookbacks: tuple[Lookback, ...] = _field("回头看", "销号后的回头看记录，只增不改。", default=())
     mechanisms: tuple[Mechanism, ...] = _field("制度机制", "整改中建立完善的制度机制。", default=())
+    extensions: tuple[Extension, ...] = _field("延期", "完成时限的延期记录，只增不改；问题或措施的 due 只有随延期记录才能改晚。", default=())
     withdrawal: Withdrawal | None = _field("撤销", "撤销时必填：日期、决定人和理由。", default=None)
     internal_note: Text | None = _field("内部备注", "仅内部版显示的备注。", default=None)
 
@@ -328,3 +339,14 @@ FILE_KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
     "evaluations": (EvaluationsFile, "evaluations.schema.json", "evaluations.yaml"),
     "bulletin": (BulletinNotes, "bulletin.schema.json", "bulletins/*.yaml"),
 }
+
+
+def person_key(name: str | None) -> str:
+    """A person's name as compared: NFKC (full-width letters and spaces become plain ones) with all
+    whitespace removed, so that "东关镇　张某" and "东关镇 张某" are one person."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split())
+
+
+def has_text(value: str | None) -> bool:
+    """Whether a reason says anything: not empty once normalised and stripped of whitespace."""
+    return bool(person_key(value))

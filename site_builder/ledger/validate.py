@@ -21,10 +21,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from site_builder.core import clock
 from site_builder.ledger import yamlsafe
 from site_builder.ledger.load import Ledger, ParseCache, load_ledger, read_tree
-from site_builder.ledger.models import Item, LookbackResult, Status, Term, VerificationResult
+from site_builder.ledger.models import Item, LookbackResult, Status, Term, VerificationResult, has_text, person_key
 from site_builder.core.problems import Problem
 
-RECORD_LISTS = ("reports", "supervision", "submissions", "verifications", "lookbacks", "mechanisms")
+RECORD_LISTS = ("reports", "supervision", "submissions", "verifications", "lookbacks", "mechanisms", "extensions")
 
 
 class _Sink:
@@ -104,6 +104,10 @@ def check_item(item: Item, file: str, ledger: Ledger, sink: _Sink, today: dt.dat
             if m.done > today:
                 sink.add(file, ("measures", i, "done"), "rule.date_in_future", date=m.done, today=today)
 
+    unit = ledger.units.get(item.unit)
+    for i, ext in enumerate(item.extensions):
+        if unit is not None and person_key(ext.approved_by).startswith(person_key(unit.name)):
+            sink.add(file, ("extensions", i, "approved_by"), "rule.extension_by_unit", person=ext.approved_by)
     for name in RECORD_LISTS:
         records = getattr(item, name)
         previous = None
@@ -124,16 +128,18 @@ def _check_status(item: Item, file: str, sink: _Sink) -> None:
     for i, v in enumerate(vers):
         if not any(s.date <= v.date for s in subs):
             sink.add(file, ("verifications", i), "rule.verification_without_submission", date=v.date)
-        if v.result == VerificationResult.returned and not v.note:
+        if v.result == VerificationResult.returned and not has_text(v.note):
             sink.add(file, ("verifications", i, "result"), "rule.returned_needs_note")
         submitted = [s for s in subs if s.date <= v.date]
-        if submitted and submitted[-1].by == v.by:
+        if submitted and person_key(submitted[-1].by) == person_key(v.by):
             sink.add(file, ("verifications", i, "by"), "rule.same_person_verifies", person=v.by)
     last_ver = vers[-1] if vers else None
     last_sub = subs[-1] if subs else None
     status = item.status
     if item.withdrawal is not None and status != Status.withdrawn:
         sink.add(file, ("withdrawal",), "rule.withdrawal_but_status", status=status.value, key=True)
+    if item.withdrawal is not None and not has_text(item.withdrawal.reason):
+        sink.add(file, ("withdrawal", "reason"), "rule.reason_blank")
     if status == Status.withdrawn and item.withdrawal is None:
         sink.add(file, ("status",), "rule.withdrawn_needs_reason")
     if item.withdrawal is not None and item.withdrawal.merged_into is not None:
