@@ -72,16 +72,23 @@ def register(sub, common, date_type) -> None:
     p.add_argument("--merged-into", default=None, metavar="ITEM", help="the item a withdrawn one was merged into")
     p.set_defaults(handler=cmd_transition)
 
-    p = sub.add_parser("import", help="turn an Excel rectification ledger (整改台账) into item files")
-    p.add_argument("file", help="the .xlsx file")
+    p = sub.add_parser("import", help="turn Excel rectification ledgers (整改台账) into item files (every sheet of every workbook)")
+    p.add_argument("file", nargs="+", help="the workbooks (.xlsx, .xlsm, .xls, .xlsb, .ods)")
     common(p, ledger=False)
     p.add_argument("--ledger", default="ledger", help="ledger folder (default: ledger)")
-    p.add_argument("--round", required=True, help="the round the rows belong to, e.g. 2023-R2")
-    p.add_argument("--sheet", default=None, help="sheet name (default: the first sheet)")
+    p.add_argument("--round", required=True, help="the round the rows belong to, e.g. 2023-R2 (created when absent)")
+    p.add_argument("--sheet", default=None, help="only this sheet (default: every sheet)")
     p.add_argument("--columns", default=None, metavar="FIELD=HEADER,…",
-                   help="column headers where they differ, e.g. 'problem=存在问题,measures=整改措施'")
+                   help="column headers where they differ, e.g. 'problem=存在问题,department=责任单位'")
+    p.add_argument("--unit", default=None, help="the unit (name or id) of a unit's own ledger; 责任单位 is then its office")
+    p.add_argument("--round-name", default=None, help="a new round's name")
+    p.add_argument("--feedback-date", type=date_type, default=None, help="a new round's feedback date")
+    p.add_argument("--deadline", type=date_type, default=None, help="a new round's rectification deadline")
+    p.add_argument("--level", choices=("province", "city", "county"), default="county", help="a new round's level (default county)")
+    p.add_argument("--kind", choices=("routine", "special", "elevated"), default="routine", help="a new round's kind (default routine)")
     p.add_argument("--opened", type=date_type, default=None, help="opening date of the items (default: the round's feedback date)")
-    p.add_argument("--date", type=date_type, default=None, help="date of undated progress text (default: today)")
+    p.add_argument("--date", type=date_type, default=None, help="date of undated progress text and done measures (default: today)")
+    p.add_argument("--dry-run", action="store_true", help="print the mapping and what would be written; write nothing")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("export", help="write the ledger as an Excel sheet in the county layout (整改台账)")
@@ -186,25 +193,36 @@ def cmd_transition(args) -> int:
 
 def cmd_import(args) -> int:
     from . import report
-    from .excel import import_workbook
+    from .excel import import_workbooks
     from .excel_cells import ColumnsError, parse_columns
+    from .excel_round import RoundOptions
     try:
-        columns = parse_columns(args.columns)
+        columns, overridden = parse_columns(args.columns)
     except ColumnsError as exc:
         say(args, f"rectify import: error: {translate('excel.bad_columns', args.lang or 'zh', **exc.params)}", err=True)
         return 2
     ws = _workspace(args)
     lang = _lang(args, ws.ledger)
-    result = import_workbook(ws, Path(args.file), args.round, display=args.file, sheet=args.sheet, columns=columns,
-                             opened=args.opened, undated=args.date)
+    options = RoundOptions(args.round_name, args.feedback_date, args.deadline, args.level, args.kind)
+    result = import_workbooks(ws, [(Path(f), f) for f in args.file], args.round, sheet=args.sheet, columns=columns,
+                              overridden=overridden, unit=args.unit, opened=args.opened, undated=args.date,
+                              options=options, dry_run=args.dry_run)
+    if args.dry_run:
+        for sheet, header, field in result.mapping:
+            code = "excel.column" if field else "excel.column_none"
+            say(args, translate(code, lang, sheet=sheet, header=header.replace("\n", ""), field=field))
     if result.notes:
         print(report.format_problems(result.notes, args.format if args.format != "json" else "text", lang))
     if result.problems:
         return _refuse(args, result.problems, lang)
-    if not result.items:
-        say(args, translate("excel.nothing", lang, file=args.file))
+    files = "、".join(args.file)
+    if args.dry_run:
+        say(args, translate("excel.dry_run", lang, count=len(result.items), known=result.known))
         return 0
-    say(args, translate("excel.imported", lang, file=args.file, count=len(result.items),
+    if not result.items:
+        say(args, translate("excel.nothing", lang, file=files))
+        return 0
+    say(args, translate("excel.imported", lang, file=files, count=len(result.items),
                     folder=ws.display_of(f"issues/{args.round}/"), first=result.items[0], last=result.items[-1]))
     return 0
 
