@@ -22,7 +22,7 @@ from .edit import next_item_id
 from .edit_workspace import Workspace
 from .edit_yaml import block_map, dump, flow_seq, item_document, load_rt, text_value
 from .excel_book import read_workbook
-from .excel_cells import COLUMNS, Row, Sheet, cell_text, norm
+from .excel_cells import COLUMNS, Row, Sheet, aspect_key, cell_text
 from .excel_layout import classify, find_layout
 from .excel_round import RoundOptions, context_of, plan_round
 from .excel_rows import SheetReader, text_key
@@ -201,6 +201,19 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
         result.created = list(created)
         note(round_display, "excel.round_created", round=round_id, aspects=len(planned.round_doc["aspects"]),
              feedback=len(planned.round_doc["feedback"]), units=len(planned.round_doc["units"]))
+    if not result.created:     # an existing round: a one-cell row must name one of its aspects
+        for s, lay, groups in laid:
+            aspect = None
+            for g in groups:
+                if g.kind == "section":
+                    if aspect_key(g.label) in ctx.aspects:
+                        aspect = g.label
+                    else:
+                        result.problems.append(Problem.at(s.where(g.rows[0], 1), None, "excel.row_not_understood",
+                                                          value=g.label[:40]))
+                        result.notes = [n for n in result.notes if n.file != s.where(g.rows[0], 1)]
+                elif g.kind == "item":
+                    g.aspect = aspect
     # the items
     opened = opened or ctx.start
     undated = undated or ws.today
@@ -274,6 +287,7 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
     if unclaimed:
         note(ws.ledger.paths.get("round:" + round_id, ws.display_of(f"rounds/{round_id}.yaml")), "excel.unclaimed",
              count=len(unclaimed), ids="、".join(unclaimed))
+    result.notes.sort(key=_sheet_order)
     if not dry_run:
         ws.write({**created, **files})
     return result
