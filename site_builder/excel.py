@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ruamel.yaml.comments import CommentedSeq
+
 from .edit import next_item_id
 from .edit_workspace import Workspace
 from .edit_yaml import block_map, dump, flow_seq, item_document, load_rt, text_value
@@ -79,8 +81,8 @@ def _round_yaml(doc: dict) -> str:
     data = block_map([("id", doc["id"]), ("name", text_value(doc["name"])), ("level", doc["level"]),
                       ("kind", doc["kind"]), ("feedback_date", doc["feedback_date"]), ("deadline", doc["deadline"]),
                       ("aspects", flow_seq(doc["aspects"])), ("units", flow_seq(doc["units"])),
-                      ("feedback", [block_map([(k, text_value(v) if k == "text" else v) for k, v in f.items()])
-                                    for f in doc["feedback"]])])
+                      ("feedback", CommentedSeq([block_map([(k, text_value(v) if k == "text" else v)
+                                                            for k, v in f.items()]) for f in doc["feedback"]]))])
     return "# 巡察轮次，由 rectify import 从整改台账生成；feedback 请与反馈意见原文核对。\n" + dump(data)
 
 
@@ -237,6 +239,8 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
         key = (fields["round"], tuple(sorted(fields["feedback"])), text_key(fields["title"]))
         if key in existing or fields.get("id") in ws.ledger.items:
             result.known += 1
+            cells = {fields["_row"].sheet.where(r, c) for r in fields["_row"].rows for c in fields["_row"].cols.values()}
+            result.notes = [n for n in result.notes if n.file not in cells]
             note(fields["_row"].at("problem"), "excel.already_imported", item=existing.get(key, fields.get("id")))
             continue
         fresh.append(fields)

@@ -240,7 +240,17 @@ def test_usage_errors(empty_ledger: Path, capsys):
     assert code == 1 and out.startswith("台账.xlsx:Sheet1!A1: 前 10 行中找不到表头：应有“问题”和“整改措施”两列。")
     Path("broken.xlsx").write_bytes(b"not a workbook")
     code, out, _ = run(capsys, "import", "broken.xlsx", "--round", "2023-R2", "--ledger", str(empty_ledger))
-    assert code == 1 and out.startswith("broken.xlsx: 无法读取 Excel 文件：")
+    assert (code, out) == (1, "broken.xlsx: 无法读取此 Excel 文件（文件可能已损坏、加密或并非 Excel 格式）：请用 Excel 或 WPS "
+                              "打开后另存为 .xlsx 再导入。详情：BadZipFile: File is not a zip file\n")
+    Path("old.xls").write_bytes(b"\xd0\xcf\x11\xe0 not really an old workbook")
+    code, out, err = run(capsys, "import", "old.xls", "--round", "2023-R2", "--ledger", str(empty_ledger))
+    assert code == 1 and out.startswith("old.xls: 无法读取此 Excel 文件（文件可能已损坏、加密或并非 Excel 格式）") \
+        and "Traceback" not in out + err
+    Path("台账.et").write_bytes(b"x")
+    code, out, _ = run(capsys, "import", "台账.et", "--round", "2023-R2", "--ledger", str(empty_ledger))
+    assert (code, out) == (1, "台账.et: 这是 WPS 专用格式（.et/.wps），无法读取：请在 WPS 中“另存为”Excel 工作簿（.xlsx）后再导入。\n")
+    code, out, _ = run(capsys, "import", "没有.xlsx", "--round", "2023-R2", "--ledger", str(empty_ledger))
+    assert (code, out) == (1, "没有.xlsx: 找不到文件。请核对文件名和路径。\n")
 
 
 # ---------------------------------------------------------------- the pieces

@@ -33,7 +33,7 @@ def county(capsys, tmp_path: Path) -> Path:
 
 
 def import_into(capsys, repo: Path, *files: Path, args: tuple[str, ...] = ()) -> tuple[int, str, str]:
-    return rectify(capsys, "import", *map(str, files), "--ledger", str(repo / "ledger"), *ROUND_ARGS, *args,
+    return rectify(capsys, "import", *(f.name for f in files), "--ledger", str(repo / "ledger"), *ROUND_ARGS, *args,
                    "--no-cache")
 
 
@@ -121,3 +121,137 @@ def test_summary_skips_subtotals_with_a_reason(capsys, tmp_path: Path):
     assert sorted(ledger.units[i.unit].name for i in found.values()) == ["县卫健委", "县教育局", "县教育局"]
     edu = [i for i in found.values() if i.problem == "学校食堂采购未公开招标"][0]
     assert [(m.owner) for m in edu.measures] == ["教育股 何平", "财务股 马丽"]
+
+
+def test_dry_run_prints_the_mapping_and_writes_nothing(capsys, tmp_path: Path):
+    from excel_layouts import make_township
+    repo = county(capsys, tmp_path)
+    before = sorted(p.relative_to(repo) for p in (repo / "ledger").rglob("*"))
+    code, out, err = import_into(capsys, repo, make_township(tmp_path / "东风镇.xlsx"), args=("--unit", "东风镇", "--dry-run"))
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "Sheet1：列“序号” → seq",
+        "Sheet1：列“反馈问题” → feedback",
+        "Sheet1：列“具体问题” → problem",
+        "Sheet1：列“整改措施” → measures",
+        "Sheet1：列“责任领导” → leader",
+        "Sheet1：列“责任单位” → department",
+        "Sheet1：列“责任人” → owner",
+        "Sheet1：列“整改时限” → due",
+        "Sheet1：列“进展情况” → progress",
+        "Sheet1：列“整改状态” → result",
+        f"{repo}/ledger/rounds/2026-R1.yaml: 新建轮次 2026-R1：1 个方面、2 个反馈问题、1 个单位；请与反馈意见原文核对。",
+        f"{repo}/ledger/units.yaml: 新建单位 dongfengzhen（东风镇），日常监督主体暂记为“东风镇纪委”，请在 units.yaml 中核对。",
+        "东风镇.xlsx:Sheet1!A1: 跳过表头以上的标题行“东风镇巡察整改工作台账”。",
+        "东风镇.xlsx:Sheet1!J3: 提示：完成情况为“已完成”，按“整改中”导入，措施记为 2026-06-20 完成；交账、核账记录请在导入后用 rectify transition 补录。",
+        "试导入（--dry-run），未写入任何文件：将新建 3 个问题，已在台账中 0 个。",
+    ]
+    assert sorted(p.relative_to(repo) for p in (repo / "ledger").rglob("*")) == before
+
+
+def test_importing_again_adds_only_what_is_new(capsys, tmp_path: Path):
+    from openpyxl import load_workbook
+    repo = county(capsys, tmp_path)
+    book = make_department(tmp_path / "农业.xlsx")
+    assert import_into(capsys, repo, book)[0] == 0
+    first, _ = items(repo)
+    code, out, err = import_into(capsys, repo, book)
+    assert code == 0 and out.splitlines()[-1] == "农业.xlsx 中没有可导入的行。"
+    assert "农业.xlsx:整改台账!C5: 本行已在台账中（2026-R1-001），未重复导入。" in out.splitlines()
+    assert items(repo)[0].keys() == first.keys()
+    # a row added to the workbook later is the only one imported; its feedback is matched by text
+    wb = load_workbook(book)
+    for col, value in enumerate([5, "项目验收把关不严", "验收专家库未建立", "建立验收专家库", "张伟", "农田建设股", "刘洋",
+                                 "2026年11月30日", None, "未完成", None], start=1):
+        wb.active.cell(11, col, value)
+    wb.save(book)
+    code, out, err = import_into(capsys, repo, book)
+    assert code == 0, out + err
+    assert out.splitlines()[-1] == f"已从 农业.xlsx 导入 1 个问题到 {repo}/ledger/issues/2026-R1/：2026-R1-005 至 2026-R1-005。"
+    new = items(repo)[0]["2026-R1-005"]
+    assert (new.problem, new.feedback, new.aspect) == ("验收专家库未建立", ("2026-R1-F02",), "项目资金管理")
+
+
+def test_partial_import_into_an_existing_round_warns_of_unclaimed_feedback(capsys, tmp_path: Path):
+    from excel_layouts import make_several_sheets
+    repo = county(capsys, tmp_path)
+    ledger = repo / "ledger"
+    with (ledger / "units.yaml").open("a", encoding="utf-8") as f:
+        f.write("  - {id: caizhengju, name: 县财政局, category: county_department, supervisor: 派驻第一组}\n"
+                "  - {id: shenjiju, name: 县审计局, category: county_department, supervisor: 派驻第一组}\n")
+    (ledger / "rounds" / "2026-R1.yaml").write_text(
+        "id: 2026-R1\nname: 县委第一轮巡察\nlevel: county\nkind: routine\nfeedback_date: 2026-03-01\n"
+        "deadline: 2026-12-31\naspects: [财经纪律]\nunits: [caizhengju, shenjiju]\nfeedback:\n"
+        "  - {id: 2026-R1-F01, aspect: 财经纪律, unit: caizhengju, text: 预算执行不严}\n"
+        "  - {id: 2026-R1-F02, aspect: 财经纪律, unit: shenjiju, text: 审计整改跟踪不到位}\n", encoding="utf-8")
+    book = make_several_sheets(tmp_path / "财政审计.xlsx")
+    code, out, err = import_into(capsys, repo, book, args=("--sheet", "县财政局"))
+    assert code == 0, out + err
+    assert f"{ledger}/rounds/2026-R1.yaml: 警告：本轮还有 1 个反馈问题未被认领：2026-R1-F02。" in out.splitlines()
+    # the rest of the round comes with the next ledger; then every feedback problem is claimed
+    code, out, err = import_into(capsys, repo, book, args=("--sheet", "县审计局"))
+    assert code == 0, out + err
+    assert "未被认领" not in out
+    assert rectify(capsys, "validate", str(ledger))[0] == 0
+
+
+def test_a_feedback_text_close_to_the_round_s_is_offered(capsys, tmp_path: Path):
+    from openpyxl import load_workbook
+    repo = county(capsys, tmp_path)
+    book = make_department(tmp_path / "农业.xlsx")
+    assert import_into(capsys, repo, book)[0] == 0
+    wb = load_workbook(book)
+    for col, value in enumerate([5, "惠农补贴发放不够及时的问题", "补贴台账不全", "补齐台账", "李明", "计划财务股", "王芳",
+                                 "2026年11月30日", None, "未完成", None], start=1):
+        wb.active.cell(11, col, value)
+    wb.save(book)
+    code, out, err = import_into(capsys, repo, book)
+    assert code == 1
+    assert "农业.xlsx:整改台账!B11: 反馈问题“惠农补贴发放不够及时的问题”在轮次“2026-R1”的反馈意见中找不到（按编号、原文和近似文字都未匹配）。" \
+           "相近的有：2026-R1-F01“惠农补贴发放不及时”。" in out.splitlines()
+
+
+def test_columns_override_any_field(capsys, tmp_path: Path):
+    from openpyxl import Workbook
+    repo = county(capsys, tmp_path)
+    wb = Workbook()
+    for row in (["号", "问题事项", "怎么改", "谁负责", "何时完", "哪个单位"],
+                [1, "会议费超标", "清退超标会议费", "许静", "2026年10月31日", "县财政局"]):
+        wb.active.append(row)
+    wb.save(tmp_path / "x.xlsx")
+    code, out, err = import_into(capsys, repo, tmp_path / "x.xlsx", args=(
+        "--columns", "problem=问题事项,measures=怎么改,owner=谁负责,due=何时完,unit=哪个单位,seq=号"))
+    assert code == 0, out + err
+    (item,) = items(repo)[0].values()
+    assert (item.problem, item.measures[0].text, item.measures[0].owner, item.due.isoformat()) == \
+        ("会议费超标", "清退超标会议费", "许静", "2026-10-31")
+
+
+@pytest.mark.parametrize("written,term,due", [
+    ("2026年12月底前完成", "time_limited", "2026-12-31"), ("年底前", "time_limited", "2026-12-31"),
+    ("6月底前", "time_limited", "2026-06-30"), ("月底前完成", "time_limited", "2026-03-31"),
+    ("第三季度", "time_limited", "2026-09-30"), ("三季度末", "time_limited", "2026-09-30"),
+    ("上半年", "time_limited", "2026-06-30"), ("下半年", "time_limited", "2026-12-31"),
+    ("10月31日", "time_limited", "2026-10-31"), ("2月15日前", "time_limited", "2027-02-15"),
+    ("2023.10.31", "time_limited", "2023-10-31"), ("立行立改", "immediate", "2026-12-31"),
+    ("立行立改，2026年4月30日前", "immediate", "2026-04-30"), ("长期坚持", "long_term", "2026-12-31"),
+    ("持续推进", "long_term", "2026-12-31"),
+])
+def test_dates_counties_write(written, term, due):
+    import datetime as dt
+    from site_builder.excel_dates import parse_due
+    got_term, got_due, code = parse_due(written, dt.date(2026, 3, 1), dt.date(2026, 12, 31))
+    assert (got_term.value if got_term else "time_limited", got_due.isoformat(), code) == (term, due, None)
+
+
+def test_a_date_that_cannot_be_read_is_an_error_at_its_own_cell(capsys, tmp_path: Path):
+    from openpyxl import load_workbook
+    repo = county(capsys, tmp_path)
+    book = make_merged_rows(tmp_path / "林业.xlsx")
+    wb = load_workbook(book)
+    wb.active["H4"] = "尽快"
+    wb.save(book)
+    code, out, err = import_into(capsys, repo, book)
+    assert code == 1 and err == "共发现 1 个错误，未写入任何文件。\n"
+    assert out.splitlines()[-1] == ("林业.xlsx:林业局!H4: 无法识别的日期“尽快”：应为日期单元格，"
+                                    "或写成 2023-08-31、2023年8月31日、2023.8.31。")
