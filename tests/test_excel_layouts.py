@@ -255,3 +255,12 @@ def test_a_date_that_cannot_be_read_is_an_error_at_its_own_cell(capsys, tmp_path
     assert code == 1 and err == "共发现 1 个错误，未写入任何文件。\n"
     assert out.splitlines()[-1] == ("林业.xlsx:林业局!H4: 无法识别的日期“尽快”：应为日期单元格，"
                                     "或写成 2023-08-31、2023年8月31日、2023.8.31。")
+
+
+def test_the_guide_lists_every_header_synonym():
+    import re
+    from site_builder.excel_cells import COLUMNS
+    text = (Path(__file__).resolve().parent.parent / "docs/guide/commands.md").read_text(encoding="utf-8")
+    table = text.split("<!-- excel-columns -->", 1)[1].split("\n\n", 1)[0]
+    rows = re.findall(r"^\| `(\w+)` \| [^|]+ \| (.+) \|$", table, re.M)
+    assert {name: tuple(headers.split("、")) for name, headers in rows} == COLUMNS
