@@ -257,12 +257,12 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
     files: dict[str, str] = {}
     where: dict[str, Row] = {}
     taken = set(given)
+    first = next_item_id(ws, round_id)          # asked once: the ledger does not change while numbering
+    width, number = len(first.rsplit("-", 1)[1]), int(first.rsplit("-", 1)[1])
     for fields in fresh:
         if "id" not in fields:
-            candidate = next_item_id(ws, round_id)
-            width = len(candidate.rsplit("-", 1)[1])
-            number = int(candidate.rsplit("-", 1)[1])
-            while candidate in taken:
+            candidate = f"{round_id}-{number:0{width}d}"
+            while candidate in taken or candidate in ws.ledger.items:
                 number += 1
                 candidate = f"{round_id}-{number:0{width}d}"
             fields["id"] = candidate

@@ -60,6 +60,15 @@ def _match(sheet: Sheet, row: int, columns: dict[str, tuple[str, ...]], first: t
     return out
 
 
+def _grouped(sheet: Sheet, row: int, col: int) -> bool:
+    """Whether a header cell stands over sub-columns: empty, or merged across several columns (a
+    data row that happens to hold a header word, such as 备注, is not a second header row)."""
+    if not cell_text(sheet.value(row, col)):
+        return True
+    top = sheet.top(row, col)
+    return any(sheet.top(row, c) == top for c in (col - 1, col + 1) if c >= 1)
+
+
 def find_layout(sheet: Sheet, columns: dict[str, tuple[str, ...]], overridden: tuple[str, ...],
                 unit_option: str | None) -> Layout:
     lay = Layout()
@@ -70,7 +79,7 @@ def find_layout(sheet: Sheet, columns: dict[str, tuple[str, ...]], overridden: t
             continue
         lay.header, lay.data = row, row + 1
         below = _match(sheet, row + 1, columns, overridden) if row < sheet.ws.max_row else {}
-        own = {c: f for c, f in below.items() if sheet.top(row + 1, c) != sheet.top(row, c)}
+        own = {c: f for c, f in below.items() if sheet.top(row + 1, c) != sheet.top(row, c) and _grouped(sheet, row, c)}
         if own:     # a two-row header: the sub-columns under a merged group header win
             for c, f in own.items():
                 for other in [k for k, v in found.items() if v == f and k != c]:

@@ -264,3 +264,17 @@ def test_the_guide_lists_every_header_synonym():
     table = text.split("<!-- excel-columns -->", 1)[1].split("\n\n", 1)[0]
     rows = re.findall(r"^\| `(\w+)` \| [^|]+ \| (.+) \|$", table, re.M)
     assert {name: tuple(headers.split("、")) for name, headers in rows} == COLUMNS
+
+
+def test_a_first_row_holding_a_header_word_is_data_not_a_second_header(capsys, tmp_path: Path):
+    from openpyxl import Workbook
+    repo = county(capsys, tmp_path)
+    wb = Workbook()
+    for row in (["序号", "被巡察单位", "问题", "整改措施", "责任人", "完成时限", "备注"],
+                [1, "县财政局", "会议费超标", "清退超标会议费", "许静", "2026年10月31日", "备注"],
+                [2, "县财政局", "公务接待超标", "规范接待", "许静", "2026年10月31日", None]):
+        wb.active.append(row)
+    wb.save(tmp_path / "x.xlsx")
+    code, out, err = import_into(capsys, repo, tmp_path / "x.xlsx")
+    assert code == 0, out + err
+    assert sorted(i.problem for i in items(repo)[0].values()) == ["会议费超标", "公务接待超标"]
