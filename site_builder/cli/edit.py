@@ -73,15 +73,21 @@ def register(sub, common, date_type) -> None:
     p.set_defaults(handler=cmd_transition)
 
     p = sub.add_parser("import", help="help.import")
-    p.add_argument("file", help="help.import.file")
+    p.add_argument("file", nargs="+", help="help.import.file")
     common(p, ledger=False)
     p.add_argument("--ledger", default="ledger", help="help.import.ledger")
     p.add_argument("--round", required=True, help="help.import.round")
     p.add_argument("--sheet", default=None, help="help.import.sheet")
-    p.add_argument("--columns", default=None, metavar="FIELD=HEADER,…",
-                   help="help.import.columns")
+    p.add_argument("--columns", default=None, metavar="FIELD=HEADER,…", help="help.import.columns")
+    p.add_argument("--unit", default=None, help="help.import.unit")
+    p.add_argument("--round-name", default=None, help="help.import.round_name")
+    p.add_argument("--feedback-date", type=date_type, default=None, help="help.import.feedback_date")
+    p.add_argument("--deadline", type=date_type, default=None, help="help.import.deadline")
+    p.add_argument("--level", choices=("province", "city", "county"), default="county", help="help.import.level")
+    p.add_argument("--kind", choices=("routine", "special", "elevated"), default="routine", help="help.import.kind")
     p.add_argument("--opened", type=date_type, default=None, help="help.import.opened")
     p.add_argument("--date", type=date_type, default=None, help="help.import.date")
+    p.add_argument("--dry-run", action="store_true", help="help.import.dry_run")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("export", help="help.export")
@@ -187,25 +193,36 @@ def cmd_transition(args) -> int:
 
 def cmd_import(args) -> int:
     from site_builder.cli import report
-    from site_builder.office.excel import import_workbook
+    from site_builder.office.excel import import_workbooks
     from site_builder.office.cells import ColumnsError, parse_columns
+    from site_builder.office.round import RoundOptions
     try:
-        columns = parse_columns(args.columns)
+        columns, overridden = parse_columns(args.columns)
     except ColumnsError as exc:
         say(args, f"rectify import: error: {translate('excel.bad_columns', args.lang or 'zh', **exc.params)}", err=True)
         return 2
     ws = _workspace(args)
     lang = _lang(args, ws.ledger)
-    result = import_workbook(ws, Path(args.file), args.round, display=args.file, sheet=args.sheet, columns=columns,
-                             opened=args.opened, undated=args.date)
+    options = RoundOptions(args.round_name, args.feedback_date, args.deadline, args.level, args.kind)
+    result = import_workbooks(ws, [(Path(f), f) for f in args.file], args.round, sheet=args.sheet, columns=columns,
+                              overridden=overridden, unit=args.unit, opened=args.opened, undated=args.date,
+                              options=options, dry_run=args.dry_run)
+    if args.dry_run:
+        for sheet, header, field in result.mapping:
+            code = "excel.column" if field else "excel.column_none"
+            say(args, translate(code, lang, sheet=sheet, header=header.replace("\n", ""), field=field))
     if result.notes:
         print(report.format_problems(result.notes, "text" if args.format in report.MACHINE_FORMATS else args.format, lang))
     if result.problems:
         return _refuse(args, result.problems, lang)
-    if not result.items:
-        say(args, translate("excel.nothing", lang, file=args.file))
+    files = "、".join(args.file)
+    if args.dry_run:
+        say(args, translate("excel.dry_run", lang, count=len(result.items), known=result.known))
         return 0
-    say(args, translate("excel.imported", lang, file=args.file, count=len(result.items),
+    if not result.items:
+        say(args, translate("excel.nothing", lang, file=files))
+        return 0
+    say(args, translate("excel.imported", lang, file=files, count=len(result.items),
                     folder=ws.display_of(f"issues/{args.round}/"), first=result.items[0], last=result.items[-1]))
     return 0
 

@@ -15,39 +15,47 @@ from openpyxl.utils import get_column_letter
 
 from site_builder.ledger.models import Term
 
-#: field → header names recognised by default (Chinese first; the export's English headers too)
+#: field → header names recognised by default (Chinese first; the export's English headers too). The
+#: guide's table of header synonyms (docs/import.md) lists the same names; a test keeps them equal.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "seq": ("序号", "No."),
     "id": ("问题编号", "编号", "Id"),
     "round": ("轮次", "Round"),
-    "aspect": ("方面", "问题类别", "Aspect"),
-    "feedback": ("反馈问题", "反馈问题编号", "Feedback"),
-    "unit": ("责任单位", "被巡察单位", "Responsible unit"),
+    "aspect": ("方面", "问题类别", "问题类型", "问题方面", "Aspect"),
+    "feedback": ("反馈问题", "反馈意见", "巡察反馈问题", "反馈问题编号", "Feedback"),
+    "unit": ("被巡察单位", "被巡察党组织", "责任单位", "单位", "单位名称", "Responsible unit"),
     "title": ("问题标题", "标题", "Title"),
-    "problem": ("问题", "存在问题", "问题描述", "反馈问题具体表现", "Problem"),
-    "measures": ("整改措施", "Measures"),
-    "leader": ("责任领导", "Leader"),
-    "owner": ("责任人", "Responsible"),
-    "department": ("责任股室", "牵头股室", "Department"),
+    "problem": ("问题", "存在问题", "问题描述", "具体问题", "问题表现", "问题具体表现", "反馈问题具体表现",
+                "存在的具体问题", "问题清单", "Problem"),
+    "measures": ("整改措施", "具体整改措施", "整改举措", "Measures"),
+    "leader": ("责任领导", "分管领导", "牵头领导", "Leader"),
+    "owner": ("责任人", "具体责任人", "经办人", "Responsible"),
+    "department": ("责任股室", "牵头股室", "责任部门", "责任科室", "责任处室", "牵头部门", "Department"),
     "term": ("整改类型", "时限类型", "Term"),
-    "due": ("完成时限", "整改时限", "Due"),
+    "due": ("完成时限", "整改时限", "整改期限", "完成时间", "时限要求", "Due"),
     "opened": ("建账日期", "Opened"),
-    "progress": ("整改进展", "进展情况", "Progress"),
-    "result": ("完成情况", "Result"),
+    "progress": ("整改进展", "进展情况", "整改进展情况", "整改进度", "整改情况", "推进情况", "Progress"),
+    "result": ("完成情况", "整改状态", "完成状态", "是否完成", "整改结果", "Result"),
     "status": ("状态", "Status"),
+    "note": ("备注", "Note"),
 }
-REQUIRED = ("problem", "measures", "unit", "owner", "due")
+#: headers that name the responsible office, not the inspected unit, in a unit's own ledger
+#: (when --unit or a 填报单位 row names the unit)
+OWN_LEDGER_DEPARTMENT = ("责任单位", "责任部门")
+REQUIRED = ("problem", "measures", "owner", "due")
 HEADER_ROWS = 10
 
 _SPACE = re.compile(r"[\s\u3000]+")
 NAME_SEPARATORS = re.compile(r"[、，,；;/\n]+")
 _DATE_FULL = re.compile(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?")
 _DATE_MONTH_END = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:底|末)")
-_DATE_SUFFIX = re.compile(r"(?:之前|以前|前|完成)$")
+_DATE_SUFFIX = re.compile(r"(?:之前|以前|前|完成|完成整改|整改到位|到位|结束)+$")
 _MEASURE_ID = re.compile(r"^(M\d+)\s*[.．、:：]\s*")
-_NUMBERED = re.compile(r"^(?:\d{1,2}\s*[.．、)）](?!\d)|[（(]\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]+是)\s*")
+_NUMBERED = re.compile(r"^(?:\d{1,2}\s*[.．、)）](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]|[一二三四五六七八九十]+是)\s*")
+#: where measures written on one line begin: after ；/。 before a number, or before ②…⑳
+_INLINE_MEASURE = re.compile(r"(?<=[；;。])\s*(?=\d{1,2}[.．、](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳])|(?<=.)(?=[②-⑳])")
 _LEADING_NUMBER = re.compile(r"^(?:\d{1,3}\s*[.．、](?!\d)|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)\s*")
-_ASPECT_SUFFIX = re.compile(r"(?:方面)?(?:的)?(?:问题)?$")
+_ASPECT_SUFFIX = re.compile(r"(?:方面)?(?:存在)?(?:的)?(?:突出|主要)?(?:问题)?$")
 
 #: 完成情况 → kind, most specific words first ("基本完成" is not done, "未完成" is not done)
 RESULT_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -72,9 +80,10 @@ class ColumnsError(ValueError):
         self.params = {"value": value, "fields": ", ".join(COLUMNS)}
 
 
-def parse_columns(spec: str | None) -> dict[str, tuple[str, ...]]:
-    """``'problem=问题,measures=整改措施'`` → the column table with those headers replaced."""
+def parse_columns(spec: str | None) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """``'problem=问题,measures=整改措施'`` → (the column table with those headers replaced, the fields named)."""
     columns = dict(COLUMNS)
+    named: list[str] = []
     for part in (spec or "").split(","):
         if not part.strip():
             continue
@@ -83,7 +92,11 @@ def parse_columns(spec: str | None) -> dict[str, tuple[str, ...]]:
         if not sep or name not in COLUMNS or not header:
             raise ColumnsError(part.strip())
         columns[name] = (header,)
-    return columns
+        named.append(name)
+        for other in COLUMNS:   # a header given to one field is no other field's any more
+            if other != name and header in map(norm, columns[other]):
+                columns[other] = tuple(h for h in columns[other] if norm(h) != header)
+    return columns, tuple(named)
 
 
 def norm(value: Any) -> str:
@@ -105,27 +118,27 @@ def cell_text(value: Any) -> str:
 
 
 class Sheet:
-    """A worksheet with merged cells filled in (a merged 责任单位 counts for every row it spans)."""
+    """A sheet (an ``excel_book.Grid``) with merged cells filled in (a merged 责任单位 counts for every row it spans)."""
 
-    def __init__(self, ws, display: str):
-        self.ws = ws
+    def __init__(self, grid, display: str):
+        self.ws = grid
         self.display = display
-        self.name = ws.title
+        self.name = grid.title
         self.values: dict[tuple[int, int], Any] = {}
         self.merged_top: dict[tuple[int, int], tuple[int, int]] = {}
-        for rng in ws.merged_cells.ranges:
-            top = ws.cell(rng.min_row, rng.min_col).value
-            for r in range(rng.min_row, rng.max_row + 1):
-                for c in range(rng.min_col, rng.max_col + 1):
+        for r0, c0, r1, c1 in grid.merges:
+            top = grid.value(r0, c0)
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
                     self.values[(r, c)] = top
-                    self.merged_top[(r, c)] = (rng.min_row, rng.min_col)
+                    self.merged_top[(r, c)] = (r0, c0)
 
     def value(self, row: int, col: int | None) -> Any:
         if col is None:
             return None
         if (row, col) in self.values:
             return self.values[(row, col)]
-        return self.ws.cell(row, col).value
+        return self.ws.value(row, col)
 
     def top(self, row: int, col: int) -> tuple[int, int]:
         return self.merged_top.get((row, col), (row, col))
@@ -193,6 +206,7 @@ def leading_date(line: str) -> tuple[dt.date | None, str]:
 
 def split_measures(text: str) -> list[tuple[str | None, str]]:
     """(explicit id or None, text) of each measure in a 整改措施 cell."""
+    text = _INLINE_MEASURE.sub("\n", text)
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     marked = any(_MEASURE_ID.match(line) or _NUMBERED.match(line) for line in lines)
     out: list[tuple[str | None, str]] = []
@@ -206,7 +220,7 @@ def split_measures(text: str) -> list[tuple[str | None, str]]:
             out[-1] = (out[-1][0], out[-1][1] + line)
         else:
             out.append((None, line))
-    return [(mid, body.strip().rstrip("；;")) for mid, body in out if body.strip().rstrip("；;")]
+    return [(mid, body.strip().rstrip("；;。")) for mid, body in out if body.strip().rstrip("；;。")]
 
 
 def split_names(text: str) -> list[str]:

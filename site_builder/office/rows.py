@@ -1,49 +1,98 @@
-"""Excel rows: the mapping step of the Excel import (``excel``) — one item's rows of a sheet, read
-through ``excel_cells``, become the fields of an item file, and what a sheet writes loosely is
-mapped onto what the ledger needs exactly:
+"""Excel rows: the mapping step of the Excel import (``excel``) — one item's rows of a sheet (found
+by ``excel_layout``, read through ``excel_cells`` and ``excel_dates``) become the fields of an item
+file, and what a sheet writes loosely is mapped onto what the ledger needs exactly:
 
-- 责任单位 names → unit ids through units.yaml; one unit per row;
-- dates from date cells or text (2023年8月31日, 2023.8.31, 2023-08-31, 2023年8月底); 长期坚持 and
-  立行立改 in 完成时限 set the term (the due date is then the round's deadline unless one is written);
-- 整改措施 split into measures by their numbering (1. / （1） / ① / M1.), or one per line;
+- the unit from ``--unit``, the unit column (a name or id), the 填报单位 row or the title;
+- the feedback problem from the 反馈问题 column by its id or its text (exact, then normalised, then
+  contained; close texts are offered in the error), else the unit's only feedback problem;
+- 整改措施 split into measures by their numbering (1. / （1） / （一） / ① / M1.), or one per line; on
+  several rows of one merged problem, each row's measures have that row's owner, due, progress and
+  completion;
 - 责任人: without a 责任领导 column, the first name is the responsible leader and the others the
   measures' owners (the export writes them so);
 - 整改进展 lines starting with a date become progress reports (undated text: one report dated
   ``--date``, by default today);
-- 完成情况 / 状态 conservatively: a new item may only start open or in progress (the gate's rule),
-  so "已完成" or "已销号" comes in as in progress with every measure done on the last progress date
-  — the submission and verification are recorded afterwards, by the people who make them;
-- 方面 from a 方面 column, from section rows ("一、资金项目管理方面"), or from the feedback problem;
-  the feedback problem from a 反馈问题 column, or the unit's only feedback problem in the round.
+- 完成情况 conservatively: a new item may only start open or in progress (the gate's rule), so
+  "已完成" comes in as in progress with its measures done on the row's last progress date (else the
+  item's, else ``--date``, said in the report) — submission and verification are recorded afterwards;
+- 备注 into the item's internal note.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
-from site_builder.edit.workspace import Workspace
-from site_builder.office.cells import (HEADER_ROWS, NAME_SEPARATORS, REQUIRED, STATUS_WORDS, TERM_WORDS, Row, Sheet, aspect_key,
-                          cell_text, find_date, leading_date, norm, parse_date, result_kind, split_measures,
-                          split_names, split_problem, strip_number)
-from site_builder.ledger.models import ID_PATTERN, Round, Status, Term
+from site_builder.office.cells import (NAME_SEPARATORS, STATUS_WORDS, TERM_WORDS, Row, Sheet, aspect_key, cell_text, find_date,
+                          leading_date, norm, parse_date, result_kind, split_measures, split_names, split_problem,
+                          strip_number)
+from site_builder.office.dates import parse_due
+from site_builder.office.layout import Layout
+from site_builder.ledger.models import ID_PATTERN, Status, Term
 from site_builder.core.problems import Problem
+
+_PUNCT = re.compile(r"[\s\u3000，,。．.；;：:、“”\"'‘’（）()《》【】\[\]！!？?]+")
+
+
+def text_key(text: str) -> str:
+    """A feedback text as compared: no numbering, white space or punctuation."""
+    return _PUNCT.sub("", strip_number(norm(text)))
+
+
+@dataclass
+class Feedback:
+    id: str
+    aspect: str
+    unit: str
+    text: str
+
+
+@dataclass
+class RoundContext:
+    """What rows are read against: the round (existing, or being created by this import) and the units."""
+    id: str
+    start: dt.date
+    deadline: dt.date
+    aspects: dict[str, str]                 # aspect_key → aspect
+    feedback: list[Feedback]
+    units_by_name: dict[str, str]           # normalised name → id, and id → id
+    round_units: set[str]
+    unit_names: dict[str, str] = field(default_factory=dict)   # id → name
+
+    def unit_id(self, value: str) -> str | None:
+        return self.units_by_name.get(value) or self.units_by_name.get(norm(value))
+
+    def match_feedback(self, value: str, unit: str | None) -> tuple[Feedback | None, list[str]]:
+        """The feedback problem a 反馈问题 cell names (id, exact, normalised, contained), or (None, close texts)."""
+        by_id = {f.id: f for f in self.feedback}
+        if value in by_id:
+            return by_id[value], []
+        pool = [f for f in self.feedback if unit is None or f.unit == unit] or self.feedback
+        for same in (lambda f: f.text.strip() == value.strip(), lambda f: text_key(f.text) == text_key(value)):
+            hits = [f for f in pool if same(f)]
+            if len(hits) == 1:
+                return hits[0], []
+        key = text_key(value)
+        hits = [f for f in pool if key and (key in text_key(f.text) or text_key(f.text) in key)]
+        if len(hits) == 1:
+            return hits[0], []
+        close = difflib.get_close_matches(key, [text_key(f.text) for f in pool], n=3, cutoff=0.5)
+        return None, [f"{f.id}“{f.text[:30]}”" for f in pool if text_key(f.text) in close]
 
 
 class SheetReader:
-    """One sheet read into the fields of new items of one round, with every problem at its cell."""
+    """The items of one sheet, with every problem and every skipped cell at its cell."""
 
-    def __init__(self, ws: Workspace, sheet: Sheet, rnd: Round, columns: dict[str, tuple[str, ...]],
-                 opened: dt.date | None, undated: dt.date | None):
-        self.ws, self.sheet, self.rnd, self.columns = ws, sheet, rnd, columns
-        self.opened = opened or rnd.feedback_date
-        self.undated = undated or ws.today
+    def __init__(self, sheet: Sheet, lay: Layout, columns: dict[str, tuple[str, ...]], ctx: RoundContext,
+                 opened: dt.date, undated: dt.date):
+        self.sheet, self.lay, self.columns, self.ctx = sheet, lay, columns, ctx
+        self.opened, self.undated = opened, undated
+        self.cols = lay.cols
         self.problems: list[Problem] = []
         self.notes: list[Problem] = []
-        self.cols: dict[str, int] = {}
-        self.units_by_name = {norm(u.name): u.id for u in ws.ledger.units.values()}
-        self.aspects = {aspect_key(a): a for a in rnd.aspects}
 
     def error(self, where: str, code: str, **params) -> None:
         self.problems.append(Problem.at(where, None, code, **params))
@@ -51,112 +100,71 @@ class SheetReader:
     def note(self, where: str, code: str, **params) -> None:
         self.notes.append(Problem.at(where, None, code, severity="warning", **params))
 
-    # ------------------------------------------------------------ header
+    def header(self, name: str) -> str:
+        col = self.cols.get(name)
+        return self.lay.headers.get(col, self.columns[name][0]) if col else self.columns[name][0]
 
-    def find_header(self) -> int | None:
-        ws = self.sheet.ws
-        for row in range(1, min(ws.max_row, HEADER_ROWS) + 1):
-            cells = {norm(self.sheet.value(row, c)): c for c in range(ws.max_column, 0, -1)}
-            found = {}
-            for name, headers in self.columns.items():
-                col = next((cells[h] for h in map(norm, headers) if h in cells), None)
-                if col is not None:
-                    found[name] = col
-            if "problem" in found and "measures" in found:
-                self.cols = found
-                for name in REQUIRED:
-                    if name not in found:
-                        self.error(self.sheet.where(row, 1), "excel.missing_column", field=name,
-                                   header=self.columns[name][0])
-                return row
-        self.error(self.sheet.where(1, 1), "excel.no_header", rows=HEADER_ROWS,
-                   problem=self.columns["problem"][0], measures=self.columns["measures"][0])
-        return None
+    # ------------------------------------------------------------ one item
 
-    # ------------------------------------------------------------ rows
-
-    def groups(self, header: int) -> list[list[int]]:
-        """Data rows grouped by item: rows sharing one merged 问题 cell are one item."""
-        out: list[list[int]] = []
-        col = self.cols["problem"]
-        for row in range(header + 1, self.sheet.ws.max_row + 1):
-            if out and self.sheet.top(row, col) != (row, col) and self.sheet.top(row, col)[0] <= out[-1][0]:
-                out[-1].append(row)
-            else:
-                out.append([row])
-        return out
-
-    def read(self, rows: list[int], current_aspect: str | None) -> tuple[dict | None, str | None]:
-        """One item's fields from its rows, or None; and the aspect that following rows fall under."""
+    def read(self, rows: list[int], section: str | None) -> dict | None:
         r = Row(self.sheet, self.cols, rows)
-        filled = {name: r.text(name) for name in self.cols if r.text(name)}
-        if not filled:
-            return None, current_aspect
-        if len(set(filled.values())) == 1:     # one text only (or one merged across): a label, not an item
-            name = min(filled, key=lambda n: self.cols[n])
-            label = filled[name]
-            aspect = self.aspects.get(aspect_key(label))
-            if aspect is not None:
-                return None, aspect
-            if set(filled) == {"seq"} and label.isdigit():
-                return None, current_aspect
-            self.error(r.at(name), "excel.row_not_understood", value=label[:40])
-            return None, current_aspect
         before = len(self.problems)
-        fields: dict[str, Any] = {"round": self.rnd.id}
-        for name in REQUIRED:
-            if name in self.cols and not r.text(name) and name != "owner":
-                self.error(r.at(name), "excel.empty_cell", header=self.columns[name][0])
+        for name in ("problem", "measures", "due"):
+            if name in self.cols and not r.text(name):
+                self.error(r.at(name), "excel.empty_cell", header=self.header(name))
         if len(self.problems) > before:
-            return None, current_aspect
+            return None
+        fields: dict[str, Any] = {"round": self.ctx.id}
         self._identity(r, fields)
-        unit = self._unit(r, fields)
+        unit = self.row_unit(r)
+        if unit is None:
+            return None
+        fields["unit"] = unit
         self._problem(r, fields)
-        self._feedback_and_aspect(r, fields, unit, current_aspect)
-        self._term_and_due(r, fields)
+        self._feedback_and_aspect(r, fields, unit, section)
         self._measures(r, fields)
         self._progress(r, fields, unit)
         self._status(r, fields)
+        if r.text("note"):
+            fields["internal_note"] = r.text("note")
         fields["opened"] = self._opened(r)
         fields["_row"] = r
-        return (fields if len(self.problems) == before else None), current_aspect
+        return fields if len(self.problems) == before else None
+
+    def row_unit(self, r: Row) -> str | None:
+        """The unit id of a row: --unit / 填报单位 / title first, else the unit column."""
+        if self.lay.unit is not None and self.lay.unit_from == "option":
+            value, where = self.lay.unit, r.at("problem")
+        elif "unit" in self.cols and r.text("unit"):
+            value, where = r.text("unit"), r.at("unit")
+        elif self.lay.unit is not None:
+            value, where = self.lay.unit, self.lay.unit_cell or r.at("problem")
+        else:
+            self.error(r.at("unit") if "unit" in self.cols else r.at("problem"), "excel.no_unit")
+            return None
+        unit = self.ctx.unit_id(value)
+        if unit is None:
+            names = [n for n in NAME_SEPARATORS.split(value) if n.strip()]
+            if len(names) > 1 and all(self.ctx.unit_id(n) for n in names):
+                self.error(where, "excel.several_units", count=len(names), value=value)
+            else:
+                self.error(where, "excel.unknown_unit", value=value)
+            return None
+        if unit not in self.ctx.round_units:
+            self.error(where, "rule.unit_not_in_round", unit=unit, round=self.ctx.id)
+            return None
+        return unit
 
     def _identity(self, r: Row, fields: dict) -> None:
         value = r.text("id")
         if value:
             if not re.match(ID_PATTERN, value) or len(value) > 64:
                 self.error(r.at("id"), "excel.bad_id", value=value)
-            elif value in self.ws.ledger.items:
-                self.error(r.at("id"), "excel.id_exists", value=value, path=self.ws.ledger.paths["item:" + value])
-            elif (self.ws.root / "issues" / self.rnd.id / f"{value}.yaml").exists():
-                self.error(r.at("id"), "excel.id_exists", value=value,
-                           path=self.ws.display_of(f"issues/{self.rnd.id}/{value}.yaml"))
             else:
                 fields["id"] = value
         round_text = r.text("round")
-        if round_text and round_text != self.rnd.id:
-            self.error(r.at("round"), "excel.round_mismatch", value=round_text, round=self.rnd.id)
-
-    def _unit(self, r: Row, fields: dict) -> str | None:
-        value = r.text("unit")
-        unit = self._unit_id(value)
-        if unit is None:
-            names = [n for n in NAME_SEPARATORS.split(value) if n.strip()]
-            if len(names) > 1 and all(self._unit_id(n) for n in names):
-                self.error(r.at("unit"), "excel.several_units", count=len(names), value=value)
-            else:
-                self.error(r.at("unit"), "excel.unknown_unit", value=value)
-            return None
-        if unit not in self.rnd.units:
-            self.error(r.at("unit"), "rule.unit_not_in_round", unit=unit, round=self.rnd.id)
-            return None
-        fields["unit"] = unit
-        return unit
-
-    def _unit_id(self, value: str) -> str | None:
-        if value in self.ws.ledger.units:
-            return value
-        return self.units_by_name.get(norm(value))
+        if round_text and round_text != self.ctx.id:
+            self.error(r.at("round"), "excel.round_mismatch", value=round_text, round=self.ctx.id)
 
     def _problem(self, r: Row, fields: dict) -> None:
         title, problem = split_problem(r.text("problem"))
@@ -164,94 +172,95 @@ class SheetReader:
             title, problem = r.text("title"), strip_number(r.text("problem"))
         fields["title"], fields["problem"] = title, problem
 
-    def _feedback_and_aspect(self, r: Row, fields: dict, unit: str | None, current_aspect: str | None) -> None:
-        known = {f.id: f for f in self.rnd.feedback}
-        chosen = []
+    def _feedback_and_aspect(self, r: Row, fields: dict, unit: str, section: str | None) -> None:
+        chosen: list[Feedback] = []
         if r.text("feedback"):
-            for fid in split_names(r.text("feedback")):
-                if fid not in known:
-                    self.error(r.at("feedback"), "rule.unknown_feedback", feedback=fid, round=self.rnd.id)
+            cell = r.text("feedback")
+            parts = split_names(cell) if all(re.match(ID_PATTERN, p) and len(p) <= 40 for p in split_names(cell)) \
+                else [cell]
+            for part in parts:
+                found, close = self.ctx.match_feedback(part, unit)
+                if found is None:
+                    self.error(r.at("feedback"), "excel.feedback_not_found", value=part[:40], round=self.ctx.id,
+                               close="；".join(close) or "—")
                 else:
-                    chosen.append(known[fid])
-        elif unit is not None:
-            mine = [f for f in self.rnd.feedback if f.unit == unit]
+                    chosen.append(found)
+        else:
+            mine = [f for f in self.ctx.feedback if f.unit == unit]
             if len(mine) > 1:
-                text = norm(fields["problem"])
-                matching = [f for f in mine if norm(f.text) in text or text in norm(f.text)]
+                key = text_key(fields["problem"])
+                matching = [f for f in mine if text_key(f.text) in key or key in text_key(f.text)]
                 mine = matching if len(matching) == 1 else mine
             if not mine:
-                self.error(r.at("unit"), "excel.no_feedback", unit=unit, round=self.rnd.id)
+                self.error(r.at("problem"), "excel.no_feedback", unit=unit, round=self.ctx.id)
             elif len(mine) > 1:
-                self.error(r.at("problem"), "excel.feedback_ambiguous", round=self.rnd.id, unit=unit,
+                self.error(r.at("problem"), "excel.feedback_ambiguous", round=self.ctx.id, unit=unit,
                            count=len(mine), ids="、".join(f.id for f in mine))
             else:
                 chosen = mine
-        fields["feedback"] = [f.id for f in chosen]
-        if r.text("aspect"):
-            aspect = self.aspects.get(aspect_key(r.text("aspect")))
+        fields["feedback"] = list(dict.fromkeys(f.id for f in chosen))
+        label = r.text("aspect") or section
+        if label:
+            aspect = self.ctx.aspects.get(aspect_key(label))
             if aspect is None:
-                self.error(r.at("aspect"), "rule.unknown_aspect", aspect=r.text("aspect"), round=self.rnd.id)
+                self.error(r.at("aspect") if r.text("aspect") else r.at("problem"), "rule.unknown_aspect",
+                           aspect=label, round=self.ctx.id)
             fields["aspect"] = aspect
-        elif current_aspect is not None:
-            fields["aspect"] = current_aspect
         elif chosen:
             fields["aspect"] = chosen[0].aspect
 
-    def _date(self, r: Row, name: str, raw: Any, row: int | None = None) -> dt.date | None:
-        """The date in a cell, or None with the problem reported at the cell."""
-        day, code = parse_date(raw)
-        if day is None:
-            self.error(r.at(name, row), code, value=cell_text(raw))
-        return day
-
     def _due(self, r: Row, row: int) -> tuple[Term | None, dt.date | None]:
-        """(term named in the cell, date) of one row's 完成时限."""
         raw = r.raw("due", row)
-        text = norm(cell_text(raw))
-        term = next((t for w, t in TERM_WORDS.items() if w in text), None)
-        if term is not None and not isinstance(raw, (dt.date, dt.datetime)):
-            raw = find_date(text)
-            if raw is None:
-                return term, self.rnd.deadline
-        return term, self._date(r, "due", raw, row)
-
-    def _term_and_due(self, r: Row, fields: dict) -> None:
-        term, due = self._due(r, r.row)
-        if r.text("term"):
-            named = TERM_WORDS.get(norm(r.text("term")))
-            if named is None:
-                self.error(r.at("term"), "excel.unknown_term", value=r.text("term"))
-            term = named or term
-        fields["term"] = (term or Term.time_limited).value
-        fields["due"] = due
+        if raw is None or cell_text(raw) == "":
+            return None, None
+        term, day, code = parse_due(raw, self.ctx.start, self.ctx.deadline)
+        if day is None:
+            self.error(r.at("due", row), code or "excel.bad_date", value=cell_text(raw))
+        return term, day
 
     def _measures(self, r: Row, fields: dict) -> None:
         measures: list[dict] = []
         leader = r.text("leader")
         department = r.text("department")
-        seen_cells: set[tuple[int, int]] = set()
+        seen: set[tuple[int, int]] = set()
+        terms: list[Term] = []
+        if r.text("term"):
+            named = TERM_WORDS.get(norm(r.text("term")))
+            if named is None:
+                self.error(r.at("term"), "excel.unknown_term", value=r.text("term"))
+            else:
+                terms.append(named)
+        first_due: dt.date | None = None
         for row in r.rows:
             cell = self.sheet.top(row, self.cols["measures"])
-            if cell in seen_cells:
+            if cell in seen or not r.text("measures", row):
                 continue
-            seen_cells.add(cell)
+            seen.add(cell)
             parsed = split_measures(r.text("measures", row))
             if not parsed:
-                self.error(r.at("measures", row), "excel.no_measures", header=self.columns["measures"][0])
+                self.error(r.at("measures", row), "excel.no_measures", header=self.header("measures"))
                 continue
             names = split_names(r.text("owner", row))
             if not names and not leader:
-                self.error(r.at("owner", row), "excel.empty_cell", header=self.columns["owner"][0])
+                self.error(r.at("owner", row), "excel.empty_cell", header=self.header("owner"))
                 continue
             if not leader:
                 leader = names[0]
                 pool = names[1:] or names[:1]
             else:
-                pool = names or [leader]
+                pool = names or [r.text("department", row) or leader]
             owners = pool if len(pool) == len(parsed) else ["、".join(pool)] * len(parsed)
-            due = self._due(r, row)[1] if row != r.row else fields["due"]
+            term, due = self._due(r, row)
+            if term is not None:
+                terms.append(term)
+            due = due or first_due
+            if due is None:
+                self.error(r.at("due", row), "excel.empty_cell", header=self.header("due"))
+                continue
+            first_due = first_due or due
             for (mid, body), owner in zip(parsed, owners):
-                measures.append({"id": mid, "text": body, "owner": owner, "due": due or fields["due"]})
+                measures.append({"id": mid, "text": body, "owner": owner, "due": due, "_row": row})
+            department = department or r.text("department", row)
         used = {m["id"] for m in measures if m["id"]}
         n = 0
         for m in measures:
@@ -261,70 +270,95 @@ class SheetReader:
                     n += 1
                 m["id"] = f"M{n}"
         fields["measures"] = measures
+        fields["term"] = (terms[0] if terms else Term.time_limited).value
+        fields["due"] = max((m["due"] for m in measures), default=None)
         fields["leader"] = leader
         fields["department"] = department or (measures[0]["owner"] if measures else leader)
 
-    def _progress(self, r: Row, fields: dict, unit: str | None) -> None:
-        text = r.text("progress")
-        by = self.ws.ledger.units[unit].name if unit in self.ws.ledger.units else r.text("unit")
+    def _progress(self, r: Row, fields: dict, unit: str) -> None:
+        by = self.ctx.unit_names.get(unit, unit)
         reports: list[dict] = []
         loose: list[str] = []
-        for line in (x.strip() for x in text.split("\n")):
-            if not line:
+        last: dict[int, dt.date] = {}
+        seen: set[tuple[int, int]] = set()
+        for row in r.rows:
+            if "progress" not in self.cols:
+                break
+            cell = self.sheet.top(row, self.cols["progress"])
+            if cell in seen:
                 continue
-            day, rest = leading_date(line)
-            if day is not None:
-                reports.append({"date": day, "by": by, "text": rest or line})
-            elif reports:
-                reports[-1]["text"] += line
-            else:
-                loose.append(line)
+            seen.add(cell)
+            mine: list[dict] = []
+            for line in (x.strip() for x in r.text("progress", row).split("\n")):
+                if not line:
+                    continue
+                day, rest = leading_date(line)
+                if day is not None:
+                    mine.append({"date": day, "by": by, "text": rest or line})
+                elif mine:
+                    mine[-1]["text"] += line
+                else:
+                    loose.append(line)
+            if mine:
+                last[row] = max(rep["date"] for rep in mine)
+            reports += mine
         reports.sort(key=lambda rep: rep["date"])
-        fields["_done_day"] = reports[-1]["date"] if reports else None   # the last dated progress
+        fields["_last"] = last
+        fields["_done_day"] = reports[-1]["date"] if reports else None
         if loose:
             reports.append({"date": self.undated, "by": by, "text": "".join(loose)})
         fields["reports"] = reports
 
     def _status(self, r: Row, fields: dict) -> None:
-        status_text = r.text("status")
-        result_text = r.text("result")
-        kind = None
-        if status_text:
-            kind = STATUS_WORDS.get(norm(status_text).lower())
-            if kind is None:
-                self.error(r.at("status"), "excel.unknown_status", value=status_text)
+        status_kind = None
+        if r.text("status"):
+            status_kind = STATUS_WORDS.get(norm(r.text("status")).lower())
+            if status_kind is None:
+                self.error(r.at("status"), "excel.unknown_status", value=r.text("status"))
                 return
-            if kind == "withdrawn":
+            if status_kind == "withdrawn":
                 self.error(r.at("status"), "excel.withdrawn")
                 return
-        result = result_kind(result_text)
-        if result is None:
-            self.error(r.at("result"), "excel.unknown_result", value=result_text)
-            return
-        kind = kind or result
-        if kind == "in_progress" and result == "done":
-            kind = "done"
-        all_done = kind == "done" and result in ("done", "not_done", "in_progress")
-        shown = result_text or status_text
-        if result == "partly" and kind == "done":
-            self.note(r.at("result"), "excel.partly_done", value=shown)
-            all_done = False
-        if all_done:
-            day = fields["_done_day"]
+        kinds: dict[int, str] = {}
+        for row in r.rows:
+            kind = result_kind(r.text("result", row))
+            if kind is None:
+                self.error(r.at("result", row), "excel.unknown_result", value=r.text("result", row))
+                return
+            kinds[row] = kind
+        any_done = False
+        for m in fields["measures"]:
+            row = m.pop("_row")
+            kind = kinds.get(row, "not_done")
+            if status_kind == "done":
+                kind = "done"
+            if kind == "partly":
+                self.note(r.at("result", row), "excel.partly_done", value=r.text("result", row))
+            if kind != "done":
+                continue
+            day = fields["_last"].get(row) or fields["_done_day"]
+            written = find_date(r.text("result", row))
+            if written:
+                day = parse_date(written)[0] or day
             if day is None:
-                self.note(r.at("result" if result_text else "status"), "excel.done_no_date", value=shown)
-            else:
-                for m in fields["measures"]:
-                    m["done"] = day
-                self.note(r.at("result" if result_text else "status"), "excel.downgraded", value=shown, date=day)
-        if kind == "open":
-            fields["status"] = Status.open.value
-        elif kind == "not_done" and not fields["reports"]:
-            fields["status"] = Status.open.value
-        else:
-            fields["status"] = Status.in_progress.value
+                day = self.undated
+                self.note(r.at("result", row), "excel.done_assumed", value=r.text("result", row) or r.text("status"),
+                          date=day)
+            m["done"] = day
+            any_done = True
+        if any_done and all(m.get("done") for m in fields["measures"]):
+            self.note(r.at("result") if r.text("result") else r.at("problem"), "excel.downgraded",
+                      value=r.text("result") or r.text("status"), date=max(m["done"] for m in fields["measures"]))
+        started = any_done or fields["reports"] or status_kind in ("in_progress", "done") or \
+            any(k in ("in_progress", "partly") for k in kinds.values())
+        fields["status"] = (Status.in_progress if started else Status.open).value
+        for key in ("_last", "_done_day"):
+            fields.pop(key, None)
 
     def _opened(self, r: Row) -> dt.date:
         if r.text("opened"):
-            return self._date(r, "opened", r.raw("opened")) or self.opened
+            day, code = parse_date(r.raw("opened"))
+            if day is None:
+                self.error(r.at("opened"), code, value=r.text("opened"))
+            return day or self.opened
         return self.opened
