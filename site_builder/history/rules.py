@@ -26,6 +26,7 @@ from site_builder.history.graph import Step, commit_of, diff_commit, read_range,
 from site_builder.history.timeline import Commit, History, _NULL
 from site_builder.ledger.models import Item, LookbackResult, Settings, Status, Term, VerificationResult, person_key
 from site_builder.core.problems import Problem
+from site_builder.history.protect import protected as _protected, shown as _shown
 from site_builder.ledger.validate import RECORD_LISTS
 
 #: legal status edges → the record list that must grow in the same change (None: no record needed)
@@ -351,30 +352,6 @@ def judge(old: Item | None, new: Item, origins: _Origins, rules: _Rules, root: b
     return out
 
 
-def _protected(old: Item, new: Item) -> list[tuple[tuple, str, dict]]:
-    """Protected data of an item: a measure is never removed (it is withdrawn with a reason), its
-    done date once written is final, and a withdrawal's reason is fixed."""
-    out: list[tuple[tuple, str, dict]] = []
-    after = {m.id: (i, m) for i, m in enumerate(new.measures)}
-    for m in old.measures:
-        if m.id not in after:
-            out.append((("measures",), "change.measure_removed", {"measure": m.id}))
-        elif m.done is not None and after[m.id][1].done != m.done:
-            out.append((("measures", after[m.id][0]), "change.done_changed", {"measure": m.id, "old": m.done,
-                                                                               "new": after[m.id][1].done or "-"}))
-    fresh = new.extensions[len(old.extensions):] if new.extensions[:len(old.extensions)] == old.extensions else ()
-    if new.due > old.due and not any(e.measure is None and e.due == new.due for e in fresh):
-        out.append((("due",), "change.due_later", {"old": old.due, "new": new.due}))
-    for m in old.measures:
-        later = after.get(m.id)
-        if later is not None and later[1].due > m.due and not any(e.measure == m.id and e.due == later[1].due for e in fresh):
-            out.append((("measures", later[0]), "change.due_later", {"old": m.due, "new": later[1].due}))
-    if old.withdrawal is not None and new.withdrawal is not None and old.withdrawal.reason != new.withdrawal.reason:
-        was, now = _shown(old.withdrawal.reason, new.withdrawal.reason)
-        out.append((("withdrawal", "reason"), "change.immutable_field", {"field": "withdrawal.reason", "old": was, "new": now}))
-    return out
-
-
 def _judge_creation(new: Item, root: bool) -> list[tuple[tuple, str, dict]]:
     if new.status.value not in CREATABLE and not root:
         return [(("status",), "change.created_in_state", {"status": new.status.value})]
@@ -416,17 +393,3 @@ def _judge_status(old: Item, new: Item, added: dict[str, int]) -> list[tuple[tup
             return [(("status",), "change.edge_needs_relapse", {})]
         return [(("status",), "change.edge_needs_record", {"before": a, "after": b, "record": needed})]
     return []
-
-
-def _shown(old, new, width: int = 30) -> tuple[str, str]:
-    """Both values cut to ``width`` around where they first differ, so the changed words show."""
-    a, b = ("、".join(v) if isinstance(v, tuple) else str(getattr(v, "value", v)) for v in (old, new))
-    if len(a) <= width and len(b) <= width:
-        return a, b
-    same = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-    start = max(0, same - 8)
-
-    def cut(text: str) -> str:
-        part = text[start:start + width - 2]
-        return ("…" if start else "") + part + ("…" if start + width - 2 < len(text) else "")
-    return cut(a), cut(b)
