@@ -367,3 +367,48 @@ def test_print_hides_header_and_sidebars(watched):
         assert sidebar.evaluate(display) == "none"
     assert page.locator(".md-content").evaluate(display) != "none"
     assert page.locator("article h1").is_visible()
+
+
+# ---------------------------------------------------------------- 6. phone
+
+#: one page of every kind the site has (the bulletin page and archive come from the bulletin stage)
+EVERY_KIND = ["index.html", f"rounds/{ROUND_ID}.html", "rounds/index.html", "units/index.html", "units/{unit}.html",
+              f"items/{ITEM_ID}.html", "alerts.html", "ranking.html", "common.html", "downloads/index.html",
+              "bulletins/index.html", "bulletins/2023-W32.html", "help/index.html"]
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_no_page_is_wider_than_a_phone_and_ids_keep_to_one_line(browser, origin, width):
+    """At 360 and 390 px the document is no wider than the screen on every kind of page; a long
+    table scrolls inside its own box, with its first column (the id or the unit) kept in view, and
+    an item id never breaks across lines."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    wide, broken, unkept = {}, {}, {}
+    try:
+        for path in EVERY_KIND:
+            path = path.format(unit=_unit_of_item())
+            response = page.goto(f"{origin}/{path}", wait_until="load")
+            assert response.status == 200, path
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > width:
+                wide[path] = scroll_width
+            # an id link whose box is taller than one line has been broken across lines
+            lines = page.evaluate(r"""() => Array.from(document.querySelectorAll('article td a'))
+                .filter(a => /^\d{4}-R\d+-\d+$/.test(a.textContent.trim()))
+                .filter(a => a.getClientRects().length > 1 || a.getBoundingClientRect().height >
+                             1.6 * parseFloat(getComputedStyle(a).fontSize)).map(a => a.textContent.trim())""")
+            if lines:
+                broken[path] = lines[:3]
+            # a table wider than the screen scrolls in its own box and keeps its first column in view
+            unkept_tables = page.evaluate("""() => Array.from(document.querySelectorAll('article table'))
+                .filter(t => t.scrollWidth > t.clientWidth + 1)
+                .filter(t => getComputedStyle(t.querySelector('td, th')).position !== 'sticky')
+                .map(t => t.id || t.className)""")
+            if unkept_tables:
+                unkept[path] = unkept_tables
+    finally:
+        context.close()
+    assert wide == {}
+    assert broken == {}
+    assert unkept == {}
