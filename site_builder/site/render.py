@@ -156,7 +156,8 @@ class Renderer:
             if cells:
                 rows.append((ledger.units[u].name if u in ledger.units else u, f"../units/{u}.html", cells))
         legend = [(s, self.t("status." + s)) for s in statuses]
-        battle = charts.battle_map(rows, self.t("site.battle_map") + " " + rnd.name, legend)
+        battle = charts.battle_map(rows, self.t("site.battle_map") + " " + rnd.name, legend,
+                                   {s: self.t("site.glyph_" + s) for s in statuses}, self.t("site.legend_overdue"))
         curve = self.curve(rid) if self.inp.history_available else ""
         return self.page("round.md.j2", rnd.name, round=rnd, name_md=md_escape(rnd.name),
                          m=metrics.round_metrics(full, rid, day), statuses=statuses, aspects=aspects, units=units,

@@ -382,3 +382,40 @@ def test_navigation_lists_the_latest_rounds_only(tmp_path):
     section = next(entry["巡察轮次"] for entry in cfg["nav"] if "巡察轮次" in entry)
     assert list(section[0].values()) == ["rounds/index.md"]
     assert [list(e.values())[0] for e in section[1:]] == [f"rounds/2023-R{n:02d}.md" for n in range(13 - NAV_ROUNDS, 13)]
+
+
+def _overdue_by_hand(as_of: dt.date) -> dict[str, dict[str, int]]:
+    """Overdue items, overdue measures and red items per round, counted from the YAML files alone:
+    an item is overdue when the unit still owes work on it (open, in progress) past its due date; a
+    measure when it is not done past its due date on an item not yet cleared or withdrawn; red when
+    either holds."""
+    out: dict[str, dict[str, int]] = {}
+    for path in sorted((EXAMPLE / "issues").glob("*/*.yaml")):
+        d = yaml.safe_load(path.read_text(encoding="utf-8"))
+        c = out.setdefault(d["round"], {"overdue": 0, "overdue_measures": 0, "red": 0})
+        item_late = d["status"] in ("open", "in_progress") and d["due"] < as_of
+        late = [m for m in d["measures"] if not m.get("done") and m["due"] < as_of] \
+            if d["status"] not in ("cleared", "withdrawn") else []
+        c["overdue"] += item_late
+        c["overdue_measures"] += len(late)
+        c["red"] += bool(item_late or late)
+    return out
+
+
+def test_overdue_items_and_overdue_measures_are_named_apart_and_both_shown(example_site):
+    """The issue's case: the overview said 逾期 0 beside the badge 红色·逾期 3. Both counts now stand
+    side by side under their own names, and the red badge says what it counts."""
+    as_of = yaml.safe_load((EXAMPLE / "ledger.yaml").read_text(encoding="utf-8"))["as_of"]
+    counted = _overdue_by_hand(as_of)
+    assert counted["2023-R2"]["overdue_measures"] > counted["2023-R2"]["overdue"]  # the case that misled readers
+    html = (example_site / "index.html").read_text(encoding="utf-8")
+    for rid, name in (("2023-R1", "八届市委第一轮涉粮问题专项巡察"), ("2023-R2", "涉农资金项目管理和防汛救灾提级巡察")):
+        shown = figures(html, name)
+        assert {k: int(shown[k]) for k in ("overdue", "overdue_measures", "red")} == counted[rid], rid
+    article = html[html.index("<article"):]
+    assert "<th>逾期问题</th><th>逾期措施</th>" in article
+    assert "<th>逾期</th>" not in article
+    assert "红色·有逾期问题或措施" in article
+    round_page = (example_site / "rounds" / "2023-R2.html").read_text(encoding="utf-8")
+    units_table = round_page[round_page.index("<th>单位</th><th>问题总数</th>"):]
+    assert units_table.startswith("<th>单位</th><th>问题总数</th><th>已销号</th><th>整改完成率</th><th>逾期问题</th><th>逾期措施</th></tr>")
