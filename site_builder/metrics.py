@@ -64,12 +64,21 @@ def warning_colour(item: Item, as_of: dt.date, due_soon_days: int) -> str | None
         return None
     if item_overdue(item, as_of) or overdue_measures(item, as_of):
         return "red"
-    pending_dues = [m.due for m in item.measures if m.done is None]
-    if item.status in OWING:
-        pending_dues.append(item.due)
-    if any(0 <= (d - as_of).days <= due_soon_days for d in pending_dues):
+    if due_soon(item, as_of, due_soon_days):
         return "yellow"
     return "green"
+
+
+def due_soon(item: Item, as_of: dt.date, due_soon_days: int) -> list[tuple[object | None, dt.date]]:
+    """What falls due within ``due_soon_days`` (临期): (measure, its due date) for each open measure,
+    and (None, the item's due date) when the unit still owes the item itself."""
+    if item.status not in ACTIVE:
+        return []
+    found: list[tuple[object | None, dt.date]] = [(m, m.due) for m in item.measures
+                                                  if m.done is None and 0 <= (m.due - as_of).days <= due_soon_days]
+    if item.status in OWING and 0 <= (item.due - as_of).days <= due_soon_days:
+        found.append((None, item.due))
+    return found
 
 
 @dataclass(frozen=True)

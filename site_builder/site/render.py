@@ -258,11 +258,13 @@ class Renderer:
             f = full.items[iid]
             if metrics.item_overdue(f, day):
                 overdue.append(self.item_row(item, 0))
-            elif metrics.warning_colour(f, day, self.soon) == "yellow":
-                due_soon.append(self.item_row(item, 0))
+            # rows name what is due: a measure, or the item's own deadline (measure None)
+            for m, due in metrics.due_soon(f, day, self.soon):
+                shown = next(x for x in item.measures if x.id == m.id) if m is not None else None
+                due_soon.append({**self.item_row(item, 0), "measure": shown, "due": due, "days": (due - day).days})
             for m in metrics.overdue_measures(f, day):
                 shown = next(x for x in item.measures if x.id == m.id)
-                overdue_measures.append({**self.item_row(item, 0), "measure": shown})
+                overdue_measures.append({**self.item_row(item, 0), "measure": shown, "due": m.due, "days": (day - m.due).days})
         silent = [{"name": ledger.units[m.unit_id].name, "link": f"units/{m.unit_id}.html", "m": m}
                   for m in metrics.silent_units(full, day)]
         return self.page("alerts.md.j2", self.t("site.alerts_title"), overdue=overdue, due_soon=due_soon,
