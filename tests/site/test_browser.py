@@ -10,6 +10,7 @@ Chromium comes from the system (``/usr/bin/chromium``; CI installs it with apt-g
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -412,3 +413,25 @@ def test_no_page_is_wider_than_a_phone_and_ids_keep_to_one_line(browser, origin,
     assert wide == {}
     assert broken == {}
     assert unkept == {}
+
+
+# ---------------------------------------------------------------- 7. paper
+
+def test_a_printed_round_page_carries_as_of_date_build_and_page_numbers_on_every_a4_page(watched, tmp_path):
+    """Printed to PDF by Chromium, every page of a round page is A4 portrait and says, in its margins,
+    the as-of date, that this is the internal build, and its number out of how many."""
+    pypdf = pytest.importorskip("pypdf")
+    as_of = yaml.safe_load((EXAMPLE / "ledger.yaml").read_text(encoding="utf-8"))["as_of"]
+    page = watched.goto(f"rounds/{ROUND_ID}.html", wait_until="networkidle")
+    pdf = tmp_path / "round.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    pages = pypdf.PdfReader(str(pdf)).pages
+    assert len(pages) >= 2  # long enough that "every page" means something
+    for n, p in enumerate(pages, 1):
+        width, height = float(p.mediabox.width), float(p.mediabox.height)
+        assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297), n
+        # the PDF's fonts map some characters to radicals (⾄ for 至, ⻚ for 页): NFKC undoes the first kind
+        text = unicodedata.normalize("NFKC", p.extract_text()).replace(" ", "").replace("\u2eda", "页")
+        assert unicodedata.normalize("NFKC", f"统计截至{as_of.isoformat()}·内部版") in text, (n, text[:80])
+        assert unicodedata.normalize("NFKC", f"第{n}页，共{len(pages)}页") in text, (n, text[-80:])
+    assert watched.errors == [] and watched.foreign_requests() == []
