@@ -179,7 +179,8 @@ def proposed_score(items: list[Item], prog: Progress, silent: bool, settings: Se
     verified = [i for i in items if i.verifications]
     first_pass = sum(1 for i in verified if i.verifications[0].result.value == "passed")
     score = (weights.completion * prog.completion_rate / 100
-             + weights.on_time * (1 - prog.overdue_items / counted)
+             # on time: neither the item nor any of its measures overdue (the red warning)
+             + weights.on_time * (1 - prog.red / counted)
              + weights.reporting * (0 if silent else 1)
              + weights.verification * (first_pass / len(verified) if verified else 1))
     return float(Decimal(str(score)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))

@@ -290,16 +290,33 @@ class Renderer:
 
     def ranking(self) -> str:
         ledger, day = self.inp.ledger, self.inp.as_of
-        rows = []
-        for uid, unit in ledger.units.items():
-            m = metrics.unit_metrics(self.inp.full, uid, day)
-            if not m.progress.total:
-                continue
-            reasons = [e.reasons for e in ledger.evaluations if e.unit == uid and e.date <= day]
-            rows.append({"name": unit.name, "link": f"units/{uid}.html", "m": m, "reasons": reasons[-1] if reasons else ""})
-        rows.sort(key=lambda r: (-(r["m"].final_score if r["m"].final_score is not None else r["m"].proposed_score),
-                                 r["name"]))
-        return self.page("ranking.md.j2", self.t("site.ranking_title"), ranking=rows)
+        rounds = []
+        for rid, rnd in ledger.rounds.items():
+            rows = []
+            for uid in rnd.units:
+                if uid not in ledger.units:
+                    continue
+                m = metrics.unit_metrics(self.inp.full, uid, day, rid)
+                if not m.progress.total:
+                    continue
+                reasons = [e.reasons for e in ledger.evaluations if e.unit == uid and e.round == rid and e.date <= day]
+                rows.append({"name": ledger.units[uid].name, "link": f"units/{uid}.html", "m": m,
+                             "reasons": reasons[-1] if reasons else ""})
+            # a final score and a rule score are not the same measure: evaluated units are ranked by
+            # the final score, the rest follow by the rule's score without a rank
+            rows.sort(key=lambda r: (r["m"].final_score is None,
+                                     -(r["m"].final_score if r["m"].final_score is not None else r["m"].proposed_score),
+                                     r["name"]))
+            rank = 0
+            for r in rows:
+                rank += r["m"].final_score is not None
+                r["rank"] = rank if r["m"].final_score is not None else None
+            rounds.append({"round": rnd, "name_md": md_escape(rnd.name), "rows": rows})
+        weights = ledger.settings.scoring if ledger.settings else None
+        rule = self.t("site.ranking_rule", **({k: f"{getattr(weights, k):g}" for k in
+                                               ("completion", "on_time", "reporting", "verification")}
+                                              if weights else dict(completion=60, on_time=20, reporting=10, verification=10)))
+        return self.page("ranking.md.j2", self.t("site.ranking_title"), rounds=rounds, rule=rule)
 
     def downloads(self) -> str:
         return self.page("downloads.md.j2", self.t("site.downloads_title"))

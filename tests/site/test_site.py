@@ -457,3 +457,27 @@ def test_alerts_name_the_measure_that_is_overdue_or_due_soon_with_its_date_and_d
     assert sorted(shown_late) == sorted(late)
     assert sorted(shown_soon) == sorted(soon)
     assert "<th>完成时限</th><th>逾期天数</th>" in html and "<th>完成时限</th><th>剩余天数</th>" in html
+
+
+def test_ranking_is_per_round_with_rule_score_and_final_score_apart_and_the_rule_explained(example_site):
+    """The issue's case: the ranking mixed the final scores and rule scores of different rounds
+    without saying which round. Each round now has its own table; the office's final score (from
+    evaluations.yaml of that round) and the rule's score stand in separate columns; evaluated units
+    are ranked by their final score, the others follow unranked; the rule is written out."""
+    evaluations = yaml.safe_load((EXAMPLE / "evaluations.yaml").read_text(encoding="utf-8"))["evaluations"]
+    units = {u["id"]: u["name"] for u in yaml.safe_load((EXAMPLE / "units.yaml").read_text(encoding="utf-8"))["units"]}
+    html = (example_site / "ranking.html").read_text(encoding="utf-8")
+    assert "规则建议分 = 整改完成率 × 60 + 按期率 × 20 + 按时报告 × 10 + 一次核账通过率 × 10" in html
+    for rid in ("2023-R1", "2023-R2"):
+        finals = {units[e["unit"]]: e["score"] for e in evaluations if e["round"] == rid}
+        table = html[html.index(f'id="rl-ranking-{rid}"'):]
+        table = table[:table.index("</table>")]
+        assert "<th>名次</th><th>单位</th><th>整改完成率</th><th>规则建议分</th><th>最终得分</th><th>评分理由</th>" in table
+        rows = [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+                for r in re.findall(r"<tr>(.*?)</tr>", table[table.index("<tbody>"):])]
+        shown = {r[1]: r[4] for r in rows}
+        assert {n: float(v) for n, v in shown.items() if v != "—"} == {n: float(s) for n, s in finals.items()}, rid
+        ranked = [r for r in rows if r[0] != "—"]
+        assert [float(r[4]) for r in ranked] == sorted((float(r[4]) for r in ranked), reverse=True)
+        assert [r[0] for r in ranked] == [str(i) for i in range(1, len(ranked) + 1)]
+        assert all(r[4] == "—" for r in rows[len(ranked):])
