@@ -592,6 +592,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "site.ranking_rule": ("规则建议分 = 整改完成率 × {completion} + 按期率 × {on_time} + 按时报告 × {reporting} + 一次核账通过率 × {verification}。按期率是没有逾期问题、也没有逾期措施的问题所占比例；按时报告指没有超过规定天数未报告；最终得分由监督办评定，与规则建议分不同时写明理由。",
                           "Rubric score = completion × {completion} + on-time share × {on_time} + reporting × {reporting} + first-pass verification × {verification}. The on-time share is the share of items with neither the item nor any measure overdue; reporting means not silent beyond the threshold; the office sets the final score and gives its reasons where it differs."),
     "site.rank": ("名次", "Rank"),
+    "site.aliases": ("简称", "Also called"),
     "site.reasons": ("评分理由", "Reasons"),
     "site.downloads_title": ("下载整个台账", "Download the whole ledger"),
     "site.download_json": ("全部数据（JSON）", "all data (JSON)"),

@@ -27,11 +27,13 @@ class Segmenter:
     """jieba segmentation as the search plugin does it, remembered per run of Han text: item texts
     repeat the same unit, aspect and department names many times."""
 
-    def __init__(self) -> None:
+    def __init__(self, words: tuple[str, ...] = ()) -> None:
         import logging
 
         import jieba
         jieba.setLogLevel(logging.ERROR)
+        for word in words:
+            jieba.add_word(word, 100000)
         self._cut = jieba.cut
         self._memo: dict[str, str] = {}
 
@@ -46,11 +48,16 @@ class Segmenter:
         return _HAN.sub(self._run, text).strip("\u200b")
 
 
+def unit_words(ledger: Ledger) -> tuple[str, ...]:
+    """Units' short names (``aliases``) that jieba must keep whole, in a stable order."""
+    return tuple(sorted({a.strip() for u in ledger.units.values() for a in u.aliases if a.strip() and " " not in a.strip()}))
+
+
 def item_entries(ledger: Ledger, internal: bool, t: Callable[..., str],
                  hidden: frozenset[str] = frozenset()) -> list[dict]:
     """One search entry per item of ``ledger`` (already redacted for a public build), by item id;
     a ``hidden`` (internal) item is found by its id, unit and status only, as its page shows."""
-    segment = Segmenter()
+    segment = Segmenter(unit_words(ledger))
     entries = []
     for iid in sorted(ledger.items):
         item = ledger.items[iid]
@@ -60,7 +67,8 @@ def item_entries(ledger: Ledger, internal: bool, t: Callable[..., str],
                             "text": segment(" ".join((t("status." + item.status.value), unit.name if unit else item.unit)))})
             continue
         rnd = ledger.rounds.get(item.round)
-        parts = [t("status." + item.status.value), rnd.name if rnd else item.round, unit.name if unit else item.unit]
+        parts = [t("status." + item.status.value), rnd.name if rnd else item.round, unit.name if unit else item.unit,
+                 *(unit.aliases if unit else ())]
         parts += [f.id + "：" + f.text for f in (rnd.feedback if rnd else ()) if f.id in item.feedback]
         parts += [item.aspect, item.problem, t("scope." + item.scope.value), t("term." + item.term.value),
                   str(item.opened), str(item.due), item.department]

@@ -435,3 +435,13 @@ def test_a_printed_round_page_carries_as_of_date_build_and_page_numbers_on_every
         assert unicodedata.normalize("NFKC", f"统计截至{as_of.isoformat()}·内部版") in text, (n, text[:80])
         assert unicodedata.normalize("NFKC", f"第{n}页，共{len(pages)}页") in text, (n, text[-80:])
     assert watched.errors == [] and watched.foreign_requests() == []
+
+
+def test_search_finds_a_unit_by_its_short_name(watched):
+    """住建局, what people call 县住房和城乡建设局, finds the unit's page (its units.yaml aliases)."""
+    page = watched.goto("index.html")
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("住建局")
+    page.locator(".md-search-result__item a[href*='units/housing-bureau.html']").first.wait_for(state="attached", timeout=20_000)
+    assert watched.errors == [] and watched.foreign_requests() == []

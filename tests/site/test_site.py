@@ -481,3 +481,25 @@ def test_ranking_is_per_round_with_rule_score_and_final_score_apart_and_the_rule
         assert [float(r[4]) for r in ranked] == sorted((float(r[4]) for r in ranked), reverse=True)
         assert [r[0] for r in ranked] == [str(i) for i in range(1, len(ranked) + 1)]
         assert all(r[4] == "—" for r in rows[len(ranked):])
+
+
+def _search_docs(site: Path) -> list[dict]:
+    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+
+
+def test_search_finds_a_unit_and_its_items_by_a_short_name_and_a_bulletin_by_its_number(example_site):
+    """The issue's cases: 住建局 found nothing, and every bulletin had the same title in the results.
+    A unit's short names (units.yaml ``aliases``) are on its page and in its items' entries, as
+    words of their own; each bulletin's heading says its number."""
+    docs = _search_docs(example_site)
+    words = lambda text: set(text.replace("\u200b", " ").split())  # noqa: E731
+    unit_page = [d for d in docs if d["location"].startswith("units/housing-bureau.html")]
+    assert any("住建局" in words(d["title"] + " " + d["text"]) for d in unit_page)
+    housing_items = {p.stem for p in (EXAMPLE / "issues").glob("*/*.yaml")
+                     if yaml.safe_load(p.read_text(encoding="utf-8"))["unit"] == "housing-bureau"}
+    found = {d["location"][6:-5] for d in docs if d["location"].startswith("items/") and "住建局" in words(d["text"])}
+    assert housing_items and found == housing_items
+    titles = {d["location"]: d["title"] for d in docs if re.fullmatch(r"bulletins/2023-W\d\d\.html", d["location"])}
+    assert len(titles) > 3 and len(set(titles.values())) == len(titles)
+    w32 = yaml.safe_load((EXAMPLE / "ledger.yaml").read_text(encoding="utf-8"))
+    assert "第" in titles["bulletins/2023-W32.html"] and "期" in titles["bulletins/2023-W32.html"], (titles, w32.get("bulletin"))
