@@ -268,7 +268,7 @@ def bulletin_docx(b: Bulletin, lang: str = "zh") -> bytes:
                   [[r.item, r.title, r.unit_name, r.date, r.days] for r in b.due_soon], left=(1,))
 
     doc.heading(section_title(4, "bulletin.s_silent", lang))
-    doc.para(t("bulletin.silent_line", count=len(b.silent)))
+    doc.para(t("bulletin.silent_line", count=len(b.silent), days=b.thresholds.silent_days))
     if b.silent:
         doc.table([t("site.unit"), t("bulletin.owing"), t("site.last_report"), t("site.days_since_report")],
                   [[s.name, s.owing, s.last_report or t("bulletin.never"), "—" if s.days is None else s.days]
