@@ -357,6 +357,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                               "{week}: {cleared} cleared this week, {overdue} items overdue. {rounds}"),
     "bulletin.feed_round": ("{name}完成率{completion}%。", "{name} completion {completion}%."),
     "bulletin.letter_title": ("整改提醒函", "Rectification reminder"),
+    "bulletin.letters_annex": ("附件：整改提醒函（草稿）", "Annex: reminder-letter drafts"),
+    "bulletin.letters_annex_one": ("整改提醒函（草稿）：{unit}", "Reminder-letter draft: {unit}"),
     "bulletin.letter_draft": ("（草稿，待审定）", "(draft, for approval)"),
     "bulletin.letter_to": ("{unit}：", "To {unit}:"),
     "bulletin.letter_body": ("根据巡察整改“日报告、周通报”工作机制，监督办对{start}至{end}各单位整改进展情况进行了汇总梳理。截至{end}，你单位巡察整改工作存在以下情况：",

@@ -618,3 +618,20 @@ def test_one_definition_of_did_not_report_in_both_sections(history_repo, w28):
     silent = [(s.unit, s.days) for s in w.silent(strict.silent_days)]
     assert silent == [("agri-bureau", 3), ("west-river", 8)]
     assert {u for u, _ in silent} == {u.unit for u in w.lagging(strict, base.rounds) if any(r.kind == "silent" for r in u.reasons)}
+
+
+def test_reminder_letter_drafts_come_with_the_bulletin_page_and_word_file(w28):
+    """The issue's case: section 八 says the drafts are attached (草稿附后) but neither the page nor
+    the .docx held them. Both now end with one draft per lagging unit, addressed to it, with its
+    reasons."""
+    md = bulletin_markdown(w28)
+    assert "草稿附后" in md
+    annex = md[md.index("## 附件：整改提醒函（草稿）"):]
+    assert sorted(re.findall(r'<h3 class="rl-letter">整改提醒函（草稿）：(.+?)</h3>', annex)) == sorted(u.name for u in w28.lagging)
+    assert "西河乡：" in annex and "已8天未报告整改进展（最近一次为2023-07-08）" in annex
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(bulletin_docx(w28))).paragraphs)
+    letters = text[text.index("附件：整改提醒函（草稿）"):]
+    assert letters.count("整改提醒函") >= 1 + len(w28.lagging)
+    for u in w28.lagging:
+        assert f"{u.name}：" in letters
+    assert "已8天未报告整改进展（最近一次为2023-07-08）" in letters
