@@ -75,6 +75,25 @@ def battle_map(rows: list[tuple[str, str, list[tuple[str, str, str, str, bool]]]
     return "".join(out)
 
 
+def time_task_bars(time: float, task: float, time_label: str, task_label: str, title: str) -> str:
+    """时间过半、任务过半 at a glance: two bars on one 0–100 % scale, each with its label and value
+    written beside it (the figures read without the colours)."""
+    w, h, left = 320, 52, 64
+    out = [f'<svg class="time-task" role="img" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+           f'aria-label="{escape(title)}">', f"<title>{escape(title)}</title>"]
+    for k, (label, value, fill) in enumerate(((time_label, time, "#a6cbe3"), (task_label, task, "#0b2f5b"))):
+        y = 6 + k * 22
+        bar = (w - left - 48) * max(0.0, min(value, 100.0)) / 100
+        out.append(f'<text x="0" y="{y + 12}" font-size="12">{escape(label)}</text>'
+                   f'<rect x="{left}" y="{y}" width="{w - left - 48}" height="14" fill="#fff" stroke="#999" stroke-width="0.5"/>'
+                   f'<rect x="{left}" y="{y}" width="{bar:.1f}" height="14" fill="{fill}"/>'
+                   f'<text x="{w - 44}" y="{y + 12}" font-size="12">{value}%</text>')
+    half = left + (w - left - 48) / 2
+    out.append(f'<line x1="{half:.1f}" y1="2" x2="{half:.1f}" y2="{h - 4}" stroke="#555" stroke-dasharray="3,2"/>')
+    out.append("</svg>")
+    return "".join(out)
+
+
 def progress_curve(start: dt.date, end: dt.date, today: dt.date, points: list[tuple[dt.date, float]],
                    title: str, task_label: str, time_label: str) -> str:
     """Task progress (completion %) over time against the straight line of time progress."""

@@ -110,7 +110,10 @@ class Renderer:
         colour = metrics.warning_colour(full_item, self.inp.as_of, self.soon)
         return {"item": item, "link": f"{'../' * depth}items/{item.id}.html", "unit_name": unit.name if unit else item.unit,
                 "hidden": item.id in self.inp.hidden,
-                "colour": colour, "status_order": STATUS_ORDER[item.status.value], "warn_order": WARN_ORDER[colour]}
+                "colour": colour, "status_order": STATUS_ORDER[item.status.value], "warn_order": WARN_ORDER[colour],
+                # what the list's filters match on (rectify.js), as data attributes of the row
+                "f_status": item.status.value, "f_warn": colour or "done", "f_round": item.round, "f_unit": item.unit,
+                "f_term": "" if item.id in self.inp.hidden else item.term.value}
 
     # ------------------------------------------------------------ pages
 
@@ -129,9 +132,15 @@ class Renderer:
     def overview(self) -> str:
         rounds = []
         for rid, rnd in self.inp.ledger.rounds.items():
-            rounds.append({"round": rnd, "name_md": md_escape(rnd.name), "link": f"rounds/{rid}.html",
-                           "m": metrics.round_metrics(self.inp.full, rid, self.inp.as_of)})
-        return self.page("overview.md.j2", self.t("site.overview_title"), rounds=rounds,
+            m = metrics.round_metrics(self.inp.full, rid, self.inp.as_of)
+            bars = charts.time_task_bars(m.time_progress, m.task_progress, self.t("site.time_progress"),
+                                         self.t("site.task_progress"), self.t("site.time_vs_task", time=m.time_progress,
+                                                                             task=m.task_progress))
+            rounds.append({"round": rnd, "name_md": md_escape(rnd.name), "link": f"rounds/{rid}.html", "m": m,
+                           "bars": Markup(bars)})
+        full = self.inp.full
+        county = metrics.progress(list(full.items.values()), self.inp.as_of, self.soon)
+        return self.page("overview.md.j2", self.t("site.overview_title"), rounds=rounds, county=county,
                          actions=metrics.action_totals(self.inp.full, self.inp.as_of),
                          action_kinds=[k.value for k in ActionKind])
 

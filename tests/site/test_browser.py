@@ -445,3 +445,26 @@ def test_search_finds_a_unit_by_its_short_name(watched):
     box.fill("住建局")
     page.locator(".md-search-result__item a[href*='units/housing-bureau.html']").first.wait_for(state="attached", timeout=20_000)
     assert watched.errors == [] and watched.foreign_requests() == []
+
+
+def test_a_warning_badge_opens_the_round_list_filtered_and_the_filters_combine(watched):
+    """The overview's yellow badge of round two opens its item list showing exactly the yellow items
+    (as many as the badge says); the state filter then narrows it further, and clearing both shows all."""
+    page = watched.goto("index.html")
+    badge = page.locator(f"a.rl-warn.rl-yellow[href^='rounds/{ROUND_ID}.html']")
+    count = int(badge.locator("b").inner_text())
+    assert count > 0
+    badge.click()
+    page.wait_for_load_state("load")
+    table = page.locator("table#rl-items")
+    shown = lambda: table.evaluate("""t => Array.from(t.tBodies[0].rows).filter(r => getComputedStyle(r).display !== 'none')
+        .map(r => [r.dataset.warn, r.dataset.status])""")  # noqa: E731
+    rows = shown()
+    assert len(rows) == count and {w for w, _ in rows} == {"yellow"}
+    status = rows[0][1]
+    page.locator("select.rl-filter-select[data-key='status']").select_option(status)
+    assert shown() == [r for r in rows if r[1] == status]
+    page.locator("select.rl-filter-select[data-key='status']").select_option("")
+    page.locator("select.rl-filter-select[data-key='warn']").select_option("")
+    assert len(shown()) == 42
+    assert watched.errors == [] and watched.foreign_requests() == []

@@ -503,3 +503,14 @@ def test_search_finds_a_unit_and_its_items_by_a_short_name_and_a_bulletin_by_its
     assert len(titles) > 3 and len(set(titles.values())) == len(titles)
     w32 = yaml.safe_load((EXAMPLE / "ledger.yaml").read_text(encoding="utf-8"))
     assert "第" in titles["bulletins/2023-W32.html"] and "期" in titles["bulletins/2023-W32.html"], (titles, w32.get("bulletin"))
+
+
+def test_the_overview_has_a_county_wide_total_and_badges_that_open_the_filtered_list(example_site):
+    html = (example_site / "index.html").read_text(encoding="utf-8")
+    c = sum(independent_counts().values(), Counter())
+    total = sum(c.values())
+    shown = figures(html, 'id="rl-county"')
+    assert (int(shown["total"]), int(shown["cleared"]), shown["completion"]) == \
+        (total, c["cleared"], f'{round(100 * c["cleared"] / (total - c["withdrawn"]) + 1e-9, 1)}%')
+    assert '<a class="rl-warn rl-red" href="rounds/2023-R2.html?warn=red#rl-items">' in html
+    assert html.count('<svg class="time-task"') == 2
