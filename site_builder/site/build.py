@@ -229,15 +229,11 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         cfg = mkdocs_config(base_config(config), ledger, written, guide, lang, docs_dir, site_dir)
         cfg["extra"]["rectify_blocks"] = str(blocks)     # the hooks open this build's block store
         cfg["extra_css"] = [*cfg["extra_css"], "assets/rectify-print.css"]
-        # units' short names are words of their own for jieba, so that 住建局 is not cut into 住 / 建局
-        words = search.unit_words(shown)
-        if words:
-            (staging / "jieba-user.txt").write_text("".join(f"{w} 100000\n" for w in words), encoding="utf-8")
-            cfg["plugins"][0]["search"]["jieba_dict_user"] = str(staging / "jieba-user.txt")
         with _source_date(day):
             shards.build(cfg, staging)
         search.add_entries(site_dir, search.item_entries(shown, aud == Audience.internal,
-                                                         lambda code, **kw: translate(code, lang, **kw), hidden))
+                                                         lambda code, **kw: translate(code, lang, **kw), hidden)
+                           + search.unit_entries(shown))
         leaks = external_references(site_dir)
         if leaks:
             return None, [Problem.at(str(out), None, "site.external_reference", where=w) for w in leaks[:20]]

@@ -27,13 +27,11 @@ class Segmenter:
     """jieba segmentation as the search plugin does it, remembered per run of Han text: item texts
     repeat the same unit, aspect and department names many times."""
 
-    def __init__(self, words: tuple[str, ...] = ()) -> None:
+    def __init__(self) -> None:
         import logging
 
         import jieba
         jieba.setLogLevel(logging.ERROR)
-        for word in words:
-            jieba.add_word(word, 100000)
         self._cut = jieba.cut
         self._memo: dict[str, str] = {}
 
@@ -48,16 +46,16 @@ class Segmenter:
         return _HAN.sub(self._run, text).strip("\u200b")
 
 
-def unit_words(ledger: Ledger) -> tuple[str, ...]:
-    """Units' short names (``aliases``) that jieba must keep whole, in a stable order."""
-    return tuple(sorted({a.strip() for u in ledger.units.values() for a in u.aliases if a.strip() and " " not in a.strip()}))
+def unit_words(unit) -> tuple[str, ...]:
+    """A unit's short names (``aliases``) as search words, in their order (none for a missing unit)."""
+    return tuple(dict.fromkeys(a.strip() for a in (unit.aliases if unit else ()) if a.strip()))
 
 
 def item_entries(ledger: Ledger, internal: bool, t: Callable[..., str],
                  hidden: frozenset[str] = frozenset()) -> list[dict]:
     """One search entry per item of ``ledger`` (already redacted for a public build), by item id;
     a ``hidden`` (internal) item is found by its id, unit and status only, as its page shows."""
-    segment = Segmenter(unit_words(ledger))
+    segment = Segmenter()
     entries = []
     for iid in sorted(ledger.items):
         item = ledger.items[iid]
@@ -67,8 +65,7 @@ def item_entries(ledger: Ledger, internal: bool, t: Callable[..., str],
                             "text": segment(" ".join((t("status." + item.status.value), unit.name if unit else item.unit)))})
             continue
         rnd = ledger.rounds.get(item.round)
-        parts = [t("status." + item.status.value), rnd.name if rnd else item.round, unit.name if unit else item.unit,
-                 *(unit.aliases if unit else ())]
+        parts = [t("status." + item.status.value), rnd.name if rnd else item.round, unit.name if unit else item.unit]
         parts += [f.id + "：" + f.text for f in (rnd.feedback if rnd else ()) if f.id in item.feedback]
         parts += [item.aspect, item.problem, t("scope." + item.scope.value), t("term." + item.term.value),
                   str(item.opened), str(item.due), item.department]
@@ -85,8 +82,22 @@ def item_entries(ledger: Ledger, internal: bool, t: Callable[..., str],
         parts += [x.title for x in item.mechanisms]
         text = " ".join(p for p in parts if p)
         entries.append({"location": f"items/{iid}.html", "title": segment(f"{item.id} {item.title}"),
-                        "text": segment(text)})
+                        "text": segment(text) + _whole(unit_words(unit))})
     return entries
+
+
+def _whole(words: tuple[str, ...]) -> str:
+    """Words kept whole between U+200B marks (the search's separator), so that 住建局 stays one
+    token instead of jieba's 住 / 建局. Added to the entries rather than taught to jieba, whose
+    dictionary is global to the process (a build must not change the next one's segmentation)."""
+    return "".join("\u200b" + w for w in words)
+
+
+def unit_entries(ledger: Ledger) -> list[dict]:
+    """A search entry per unit with short names: its page, found by any of them."""
+    segment = Segmenter()
+    return [{"location": f"units/{uid}.html", "title": segment(unit.name), "text": _whole(unit_words(unit)).lstrip("\u200b")}
+            for uid, unit in sorted(ledger.units.items()) if unit_words(unit)]
 
 
 def add_entries(site_dir: Path, entries: list[dict]) -> None:
