@@ -64,12 +64,21 @@ def warning_colour(item: Item, as_of: dt.date, due_soon_days: int) -> str | None
         return None
     if item_overdue(item, as_of) or overdue_measures(item, as_of):
         return "red"
-    pending_dues = [m.due for m in item.measures if m.done is None]
-    if item.status in OWING:
-        pending_dues.append(item.due)
-    if any(0 <= (d - as_of).days <= due_soon_days for d in pending_dues):
+    if due_soon(item, as_of, due_soon_days):
         return "yellow"
     return "green"
+
+
+def due_soon(item: Item, as_of: dt.date, due_soon_days: int) -> list[tuple[object | None, dt.date]]:
+    """What falls due within ``due_soon_days`` (临期): (measure, its due date) for each open measure,
+    and (None, the item's due date) when the unit still owes the item itself."""
+    if item.status not in ACTIVE:
+        return []
+    found: list[tuple[object | None, dt.date]] = [(m, m.due) for m in item.measures
+                                                  if m.done is None and 0 <= (m.due - as_of).days <= due_soon_days]
+    if item.status in OWING and 0 <= (item.due - as_of).days <= due_soon_days:
+        found.append((None, item.due))
+    return found
 
 
 @dataclass(frozen=True)
@@ -170,7 +179,8 @@ def proposed_score(items: list[Item], prog: Progress, silent: bool, settings: Se
     verified = [i for i in items if i.verifications]
     first_pass = sum(1 for i in verified if i.verifications[0].result.value == "passed")
     score = (weights.completion * prog.completion_rate / 100
-             + weights.on_time * (1 - prog.overdue_items / counted)
+             # on time: neither the item nor any of its measures overdue (the red warning)
+             + weights.on_time * (1 - prog.red / counted)
              + weights.reporting * (0 if silent else 1)
              + weights.verification * (first_pass / len(verified) if verified else 1))
     return float(Decimal(str(score)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))

@@ -171,9 +171,15 @@ U = {u[0]: dict(zip(("id", "name", "category", "supervisor", "head", "contact", 
      for u in UNITS}
 
 
+#: the short names people use for the county departments (搜索时常用简称)
+ALIASES = {"grain-bureau": ["粮食局", "粮储局"], "agri-bureau": ["农业农村局", "农业局"], "water-bureau": ["水利局"],
+           "emergency-bureau": ["应急局"], "rural-revit": ["乡村振兴局", "振兴局"], "natres-bureau": ["自然资源局", "资规局"],
+           "housing-bureau": ["住建局", "县住建局"], "finance-bureau": ["财政局"], "drc": ["发改局", "发改委"]}
+
+
 def units_file() -> dict:
-    return {"units": [{"id": u["id"], "name": u["name"], "category": u["category"],
-                       "supervisor": u["supervisor"], "head": u["head"]} for u in U.values()]}
+    return {"units": [{"id": u["id"], "name": u["name"], **({"aliases": ALIASES[u["id"]]} if u["id"] in ALIASES else {}),
+                       "category": u["category"], "supervisor": u["supervisor"], "head": u["head"]} for u in U.values()]}
 
 
 # =============================================================================== round one

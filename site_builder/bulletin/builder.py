@@ -299,7 +299,7 @@ class BulletinBuilder:
             audience=self.audience, commit=commit.sha, commit_time=commit.committed,
             commits_in_week=commits_in_week, thresholds=th, rounds=rounds,
             changes=ctx.changes(moves), overdue_items=ctx.overdue_items(), overdue_measures=ctx.overdue_measures(),
-            due_soon=ctx.due_soon(th.due_soon_days), silent=ctx.silent(), supervision=supervision,
+            due_soon=ctx.due_soon(th.due_soon_days), silent=ctx.silent(th.silent_days), supervision=supervision,
             supervision_total=sum(n for _, n in supervision), actions=ctx.actions(),
             action_counts=ctx.action_counts(), ranking=ctx.ranking(), lagging=ctx.lagging(th, rounds),
             notes=notes, next_steps=next_steps), []

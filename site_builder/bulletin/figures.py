@@ -248,17 +248,25 @@ class WeekFigures:
             out.append(self.ref(iid, date=nxt, days=(nxt - self.sunday).days))
         return tuple(out)
 
-    def silent(self) -> tuple[SilentUnit, ...]:
+    def silent(self, silent_days: int) -> tuple[SilentUnit, ...]:
+        """Units that did not report (未报告): owing items and no report for more than ``silent_days``
+        days as of Sunday — the one definition, shared with the lagging units' "silent" reason and
+        the site's alerts."""
         out = []
         for uid in self.ledger.units:
             items = self.by_unit.get(uid, [])
             owing = [i for i in items if i.status in metrics.OWING]
-            if not owing or any(self.in_week(r.date) for i in items for r in i.reports):
+            if not owing or not self._silent(uid, items, silent_days):
                 continue
             last = metrics.last_report(items, self.sunday)
             out.append(SilentUnit(uid, self.unit_name(uid), len(owing), last,
                                   (self.sunday - last).days if last else None))
         return tuple(out)
+
+    def _silent(self, uid: str, items: list, silent_days: int) -> bool:
+        um = self.unit_metrics(uid)
+        owing = any(i.status in metrics.OWING for i in items)
+        return owing and (um.days_since_report is None or um.days_since_report > silent_days)
 
     def supervision(self) -> tuple[tuple[str, int], ...]:
         counts = Counter(s.method.value for i in self.ledger.items.values() for s in i.supervision
@@ -311,8 +319,7 @@ class WeekFigures:
                 ids = tuple(dict.fromkeys(r.item for r in overdue))
                 reasons.append(LagReason("overdue", items=ids))
             um = self.unit_metrics(uid)
-            owing = any(i.status in metrics.OWING for i in items)
-            if owing and (um.days_since_report is None or um.days_since_report > th.silent_days):
+            if self._silent(uid, items, th.silent_days):
                 reasons.append(LagReason("silent", days=um.days_since_report, last_report=um.last_report))
             if reasons:
                 out.append(LaggingUnit(uid, self.unit_name(uid), tuple(reasons), tuple(overdue)))

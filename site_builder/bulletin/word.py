@@ -160,6 +160,9 @@ class _Body:
         jc = f'<w:jc w:val="{align}"/>' if align else ""
         self.parts.append(f'<w:p><w:pPr><w:pStyle w:val="{_sid(style)}"/>{jc}</w:pPr>{_runs(text)}</w:p>')
 
+    def page_break(self) -> None:
+        self.parts.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+
     def heading(self, text: str) -> None:
         self.para(text, "RL Heading")
 
@@ -268,7 +271,7 @@ def bulletin_docx(b: Bulletin, lang: str = "zh") -> bytes:
                   [[r.item, r.title, r.unit_name, r.date, r.days] for r in b.due_soon], left=(1,))
 
     doc.heading(section_title(4, "bulletin.s_silent", lang))
-    doc.para(t("bulletin.silent_line", count=len(b.silent)))
+    doc.para(t("bulletin.silent_line", count=len(b.silent), days=b.thresholds.silent_days))
     if b.silent:
         doc.table([t("site.unit"), t("bulletin.owing"), t("site.last_report"), t("site.days_since_report")],
                   [[s.name, s.owing, s.last_report or t("bulletin.never"), "—" if s.days is None else s.days]
@@ -309,6 +312,14 @@ def bulletin_docx(b: Bulletin, lang: str = "zh") -> bytes:
         doc.para(t("bulletin.next_steps") + colon, "RL Kai")
         for k, text in enumerate(b.next_steps, start=1):
             doc.para((f"（{chinese_number(k)}）" if lang == "zh" else f"({k}) ") + text)
+    if b.lagging:
+        # the drafts section 八 announces, each on a page of its own
+        doc.page_break()
+        doc.heading(t("bulletin.letters_annex"))
+        for k, unit in enumerate(b.lagging):
+            if k:
+                doc.page_break()
+            _letter(doc, b, unit, lang)
     title = translate("bulletin.page_title", lang, year=b.year, number=b.number, week=b.week)
     return _package(doc.xml(), title, b.office, b.issue_date)
 
@@ -318,9 +329,17 @@ def bulletin_docx(b: Bulletin, lang: str = "zh") -> bytes:
 def reminder_docx(b: Bulletin, unit: LaggingUnit, lang: str = "zh") -> bytes:
     """A reminder-letter draft (整改提醒函) to one lagging unit, dated the bulletin's issue date."""
     t = lambda code, **kw: translate(code, lang, **kw)  # noqa: E731
-    colon = "：" if lang == "zh" else ":"
     doc = _Body()
     doc.masthead(b.office, 26, None, "")
+    _letter(doc, b, unit, lang)
+    title = t("bulletin.letter_title") + " " + unit.name + " " + b.week
+    return _package(doc.xml(), title, b.office, b.issue_date)
+
+
+def _letter(doc: _Body, b: Bulletin, unit: LaggingUnit, lang: str) -> None:
+    """A letter's title, addressee, reasons, overdue items, request and signature."""
+    t = lambda code, **kw: translate(code, lang, **kw)  # noqa: E731
+    colon = "：" if lang == "zh" else ":"
     doc.big(t("bulletin.letter_title"), TITLE_FONT, 22)
     doc.para(t("bulletin.letter_draft"), "RL Kai Flush", "center")
     doc.para("", "RL Body Flush")
@@ -337,8 +356,6 @@ def reminder_docx(b: Bulletin, unit: LaggingUnit, lang: str = "zh") -> bytes:
     doc.para("", "RL Body Flush")
     doc.para(b.office, "RL Body Flush", "right")
     doc.para(long_date(b.issue_date, lang), "RL Body Flush", "right")
-    title = t("bulletin.letter_title") + " " + unit.name + " " + b.week
-    return _package(doc.xml(), title, b.office, b.issue_date)
 
 
 def letter_name(b: Bulletin, unit: LaggingUnit) -> str:

@@ -132,7 +132,7 @@ class Thresholds(Frozen):
 
 class Scoring(Frozen):
     completion: Number = _field("完成率权重", "评估打分中整改完成率所占分值。", default=60, ge=0)
-    on_time: Number = _field("按期权重", "评估打分中按期完成（无逾期）所占分值。", default=20, ge=0)
+    on_time: Number = _field("按期权重", "评估打分中按期完成（问题及其措施均无逾期）所占分值。", default=20, ge=0)
     reporting: Number = _field("报告权重", "评估打分中按时报告所占分值。", default=10, ge=0)
     verification: Number = _field("核账权重", "评估打分中一次核账通过所占分值。", default=10, ge=0)
 
@@ -157,6 +157,8 @@ class Unit(Frozen):
     """被巡察单位."""
     id: Id = _field("单位编号", "单位的英文短编号，如 agri-bureau。")
     name: Text = _field("单位名称", "单位全称，如“县农业农村局”。")
+    aliases: tuple[Text, ...] = _field("简称", "单位的常用简称或别称，如“住建局”“县住建局”；站内搜索按简称也能找到本单位及其问题。",
+                                       default=())
     category: UnitCategory = _field("单位类别", "county_department 县直单位、township 乡镇（街道）、enterprise 国有企业、other 其他。")
     supervisor: Text = _field("日常监督主体", "负责“点”上监督的派驻纪检监察组或乡镇纪委。")
     head: Text | None = _field("主要负责人", "单位“一把手”姓名（内部信息，公开版不显示）。", default=None)

@@ -103,6 +103,26 @@ def mkdocs_config(base: dict, ledger: Ledger, pages: dict[str, str], guide: list
     return cfg
 
 
+def _css_string(text: str) -> str:
+    """A CSS string literal: backslashes, quotes and line breaks escaped (the office's name is ledger text)."""
+    return '"' + "".join(f"\\{ord(ch):x} " if ch in '\\"\n\r' else ch for ch in text) + '"'
+
+
+def print_css(day: dt.date, audience: Audience, t) -> str:
+    """The page boxes of print: every printed page carries the as-of date and the build (internal or
+    public) at its head and its number at its foot. A per-build file, because CSS margin boxes cannot
+    read the page; Chromium draws them since version 131."""
+    build = t("site.build_" + audience.value)
+    head = _css_string(t("site.print_head", date=day.isoformat(), build=build))
+    before, _, rest = t("site.print_page", page="\0", pages="\1").partition("\0")
+    middle, _, after = rest.partition("\1")
+    foot = f"{_css_string(before)} counter(page) {_css_string(middle)} counter(pages) {_css_string(after)}"
+    return ("/* Rectification Ledger: what every printed page carries (written by rectify build). */\n"
+            "@page { size: A4 portrait; margin: 16mm 12mm 16mm 12mm;\n"
+            f"  @top-left {{ content: {head}; font-size: 8pt; color: #333; }}\n"
+            f"  @bottom-center {{ content: {foot}; font-size: 8pt; color: #333; }} }}\n")
+
+
 def external_references(site_dir: Path) -> list[str]:
     """Files in the built site that would make a browser request another host.
 
@@ -199,6 +219,8 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         (docs_dir / "assets").mkdir(exist_ok=True)
         for name in ("rectify.css", "rectify.js"):
             (docs_dir / "assets" / name).write_bytes((Path(__file__).parent / "assets" / name).read_bytes())
+        (docs_dir / "assets" / "rectify-print.css").write_text(
+            print_css(day, aud, lambda code, **kw: translate(code, lang, **kw)), encoding="utf-8")
         (docs_dir / "downloads").mkdir(exist_ok=True)
         public = aud == Audience.public
         (docs_dir / "downloads" / "ledger.json").write_bytes(downloads.ledger_json(shown, public, hidden))
@@ -206,10 +228,12 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         (docs_dir / "downloads" / "ledger.xlsx").write_bytes(downloads.ledger_xlsx(shown, lang, day, hidden))
         cfg = mkdocs_config(base_config(config), ledger, written, guide, lang, docs_dir, site_dir)
         cfg["extra"]["rectify_blocks"] = str(blocks)     # the hooks open this build's block store
+        cfg["extra_css"] = [*cfg["extra_css"], "assets/rectify-print.css"]
         with _source_date(day):
             shards.build(cfg, staging)
         search.add_entries(site_dir, search.item_entries(shown, aud == Audience.internal,
-                                                         lambda code, **kw: translate(code, lang, **kw), hidden))
+                                                         lambda code, **kw: translate(code, lang, **kw), hidden)
+                           + search.unit_entries(shown))
         leaks = external_references(site_dir)
         if leaks:
             return None, [Problem.at(str(out), None, "site.external_reference", where=w) for w in leaks[:20]]

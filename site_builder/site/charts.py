@@ -8,44 +8,88 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
+#: One hue in steps of lightness, light (just opened) to dark (cleared): the order survives every kind
+#: of colour blindness and greyscale print, and no state shares a colour with a warning (green, yellow,
+#: red mean only the three-colour warning). Each square also carries its state's character, so the
+#: colour is never the only sign; a withdrawn item is hatched.
 STATUS_COLOURS = {
-    "open": "#9e9e9e",
-    "in_progress": "#f9a825",
-    "submitted": "#1e88e5",
-    "verified": "#5e35b1",
-    "cleared": "#2e7d32",
-    "withdrawn": "#d7ccc8",
+    "open": "#f0f0f0",
+    "in_progress": "#a6cbe3",
+    "submitted": "#5b9bd0",
+    "verified": "#2b6cb0",
+    "cleared": "#0b2f5b",
+    "withdrawn": "url(#rl-hatch)",
 }
-WARNING_COLOURS = {"red": "#c62828", "yellow": "#f9a825", "green": "#2e7d32"}
+#: text on a square: dark on the light states, white on the dark ones
+GLYPH_COLOURS = {"open": "#000", "in_progress": "#000", "submitted": "#000", "verified": "#fff",
+                 "cleared": "#fff", "withdrawn": "#000"}
+WARNING_COLOURS = {"red": "#b2182b", "yellow": "#f0e442", "green": "#1b7837"}
+OVERDUE_FRAME = ' stroke="#b2182b" stroke-width="3"'
+_DEFS = ('<defs><pattern id="rl-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+         '<rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#777" stroke-width="2"/>'
+         '</pattern></defs>')
+
+
+def _square(x: int, y: int, size: int, status: str, glyph: str, extra: str = "") -> str:
+    """A state's square with its character in the middle."""
+    return (f'<rect class="s-{escape(status)}" x="{x}" y="{y}" width="{size}" height="{size}" rx="3" '
+            f'fill="{STATUS_COLOURS.get(status, "#000")}" stroke="#555" stroke-width="0.5"{extra}>'), \
+           (f'<text x="{x + size / 2:g}" y="{y + size * 0.72:g}" font-size="{size * 0.6:g}" text-anchor="middle" '
+            f'fill="{GLYPH_COLOURS.get(status, "#000")}" style="fill:{GLYPH_COLOURS.get(status, "#000")}" '
+            f'aria-hidden="true">{escape(glyph)}</text>')
 
 
 def battle_map(rows: list[tuple[str, str, list[tuple[str, str, str, str, bool]]]], title: str,
-               legend: list[tuple[str, str]]) -> str:
-    """Units × items, one square per item coloured by status, overdue ones outlined in red.
+               legend: list[tuple[str, str]], glyphs: dict[str, str] | None = None, overdue_label: str = "") -> str:
+    """Units × items, one square per item shaded and lettered by status, overdue ones framed in red.
 
-    ``rows``: (unit label, unit link, [(item id, item title, status, link, overdue)]).
+    ``rows``: (unit label, unit link, [(item id, item title, status, link, overdue)]); ``legend``:
+    (status, label) for every state; ``overdue_label`` names the red frame in the legend.
     """
+    glyphs = glyphs or {}
     cell, gap, label_w, top = 22, 4, 170, 28
-    legend_w = sum(28 + 13 * len(label) for _, label in legend)
+    entries = [(28 + 13 * len(label)) for _, label in legend] + ([28 + 13 * len(overdue_label)] if overdue_label else [])
+    legend_w = sum(entries)
     width = max(label_w + max((len(items) for _, _, items in rows), default=1) * (cell + gap) + 10, legend_w)
     height = top + len(rows) * (cell + gap) + 40
     out = [f'<svg class="battle-map" role="img" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" aria-label="{escape(title)}">', f"<title>{escape(title)}</title>"]
+           f'viewBox="0 0 {width} {height}" aria-label="{escape(title)}">', f"<title>{escape(title)}</title>", _DEFS]
     for r, (unit, unit_link, items) in enumerate(rows):
         y = top + r * (cell + gap)
         out.append(f'<a href="{escape(unit_link)}"><text x="0" y="{y + cell - 6}" font-size="13">{escape(unit)}</text></a>')
         for c, (item_id, item_title, status, link, overdue) in enumerate(items):
             x = label_w + c * (cell + gap)
-            stroke = ' stroke="#c62828" stroke-width="3"' if overdue else ""
-            out.append(f'<a href="{escape(link)}"><rect class="s-{escape(status)}" x="{x}" y="{y}" width="{cell}" height="{cell}" '
-                       f'rx="3" fill="{STATUS_COLOURS.get(status, "#000")}"{stroke}>'
-                       f"<title>{escape(item_id)} {escape(item_title)}</title></rect></a>")
+            rect, text = _square(x, y, cell, status, glyphs.get(status, ""), OVERDUE_FRAME if overdue else "")
+            out.append(f'<a href="{escape(link)}">{rect}<title>{escape(item_id)} {escape(item_title)}</title></rect>{text}</a>')
     y = height - 16
     x = 0
     for status, label in legend:
-        out.append(f'<rect x="{x}" y="{y - 11}" width="12" height="12" fill="{STATUS_COLOURS[status]}"/>'
-                   f'<text x="{x + 16}" y="{y}" font-size="12">{escape(label)}</text>')
+        rect, text = _square(x, y - 13, 16, status, glyphs.get(status, ""))
+        out.append(rect.replace(f'class="s-{escape(status)}" ', 'class="legend" ') + "</rect>" + text
+                   + f'<text x="{x + 20}" y="{y}" font-size="12">{escape(label)}</text>')
         x += 28 + 13 * len(label)
+    if overdue_label:
+        out.append(f'<rect class="legend" x="{x}" y="{y - 13}" width="16" height="16" rx="3" fill="#fff"{OVERDUE_FRAME}/>'
+                   f'<text x="{x + 20}" y="{y}" font-size="12">{escape(overdue_label)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def time_task_bars(time: float, task: float, time_label: str, task_label: str, title: str) -> str:
+    """时间过半、任务过半 at a glance: two bars on one 0–100 % scale, each with its label and value
+    written beside it (the figures read without the colours)."""
+    w, h, left = 320, 52, 64
+    out = [f'<svg class="time-task" role="img" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+           f'aria-label="{escape(title)}">', f"<title>{escape(title)}</title>"]
+    for k, (label, value, fill) in enumerate(((time_label, time, "#a6cbe3"), (task_label, task, "#0b2f5b"))):
+        y = 6 + k * 22
+        bar = (w - left - 48) * max(0.0, min(value, 100.0)) / 100
+        out.append(f'<text x="0" y="{y + 12}" font-size="12">{escape(label)}</text>'
+                   f'<rect x="{left}" y="{y}" width="{w - left - 48}" height="14" fill="#fff" stroke="#999" stroke-width="0.5"/>'
+                   f'<rect x="{left}" y="{y}" width="{bar:.1f}" height="14" fill="{fill}"/>'
+                   f'<text x="{w - 44}" y="{y + 12}" font-size="12">{value}%</text>')
+    half = left + (w - left - 48) / 2
+    out.append(f'<line x1="{half:.1f}" y1="2" x2="{half:.1f}" y2="{h - 4}" stroke="#555" stroke-dasharray="3,2"/>')
     out.append("</svg>")
     return "".join(out)
 
@@ -75,8 +119,8 @@ def progress_curve(start: dt.date, end: dt.date, today: dt.date, points: list[tu
         out.append(f'<line x1="{px(today):.1f}" y1="{top}" x2="{px(today):.1f}" y2="{py(0):.1f}" stroke="#bbb"/>')
     if points:
         path = " ".join(f"{px(d):.1f},{py(v):.1f}" for d, v in points)
-        out.append(f'<polyline class="task-line" points="{path}" fill="none" stroke="#2e7d32" stroke-width="2.5"/>')
-    out.append(f'<rect x="{left + 8}" y="{top + 4}" width="12" height="3" fill="#2e7d32"/>'
+        out.append(f'<polyline class="task-line" points="{path}" fill="none" stroke="#0b2f5b" stroke-width="2.5"/>')
+    out.append(f'<rect x="{left + 8}" y="{top + 4}" width="12" height="3" fill="#0b2f5b"/>'
                f'<text x="{left + 24}" y="{top + 9}" font-size="11">{escape(task_label)}</text>'
                f'<rect x="{left + 8}" y="{top + 18}" width="12" height="3" fill="#90a4ae"/>'
                f'<text x="{left + 24}" y="{top + 23}" font-size="11">{escape(time_label)}</text>')

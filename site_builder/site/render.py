@@ -110,7 +110,10 @@ class Renderer:
         colour = metrics.warning_colour(full_item, self.inp.as_of, self.soon)
         return {"item": item, "link": f"{'../' * depth}items/{item.id}.html", "unit_name": unit.name if unit else item.unit,
                 "hidden": item.id in self.inp.hidden,
-                "colour": colour, "status_order": STATUS_ORDER[item.status.value], "warn_order": WARN_ORDER[colour]}
+                "colour": colour, "status_order": STATUS_ORDER[item.status.value], "warn_order": WARN_ORDER[colour],
+                # what the list's filters match on (rectify.js), as data attributes of the row
+                "f_status": item.status.value, "f_warn": colour or "done", "f_round": item.round, "f_unit": item.unit,
+                "f_term": "" if item.id in self.inp.hidden else item.term.value}
 
     # ------------------------------------------------------------ pages
 
@@ -129,9 +132,15 @@ class Renderer:
     def overview(self) -> str:
         rounds = []
         for rid, rnd in self.inp.ledger.rounds.items():
-            rounds.append({"round": rnd, "name_md": md_escape(rnd.name), "link": f"rounds/{rid}.html",
-                           "m": metrics.round_metrics(self.inp.full, rid, self.inp.as_of)})
-        return self.page("overview.md.j2", self.t("site.overview_title"), rounds=rounds,
+            m = metrics.round_metrics(self.inp.full, rid, self.inp.as_of)
+            bars = charts.time_task_bars(m.time_progress, m.task_progress, self.t("site.time_progress"),
+                                         self.t("site.task_progress"), self.t("site.time_vs_task", time=m.time_progress,
+                                                                             task=m.task_progress))
+            rounds.append({"round": rnd, "name_md": md_escape(rnd.name), "link": f"rounds/{rid}.html", "m": m,
+                           "bars": Markup(bars)})
+        full = self.inp.full
+        county = metrics.progress(list(full.items.values()), self.inp.as_of, self.soon)
+        return self.page("overview.md.j2", self.t("site.overview_title"), rounds=rounds, county=county,
                          actions=metrics.action_totals(self.inp.full, self.inp.as_of),
                          action_kinds=[k.value for k in ActionKind])
 
@@ -156,7 +165,8 @@ class Renderer:
             if cells:
                 rows.append((ledger.units[u].name if u in ledger.units else u, f"../units/{u}.html", cells))
         legend = [(s, self.t("status." + s)) for s in statuses]
-        battle = charts.battle_map(rows, self.t("site.battle_map") + " " + rnd.name, legend)
+        battle = charts.battle_map(rows, self.t("site.battle_map") + " " + rnd.name, legend,
+                                   {s: self.t("site.glyph_" + s) for s in statuses}, self.t("site.legend_overdue"))
         curve = self.curve(rid) if self.inp.history_available else ""
         return self.page("round.md.j2", rnd.name, round=rnd, name_md=md_escape(rnd.name),
                          m=metrics.round_metrics(full, rid, day), statuses=statuses, aspects=aspects, units=units,
@@ -257,11 +267,13 @@ class Renderer:
             f = full.items[iid]
             if metrics.item_overdue(f, day):
                 overdue.append(self.item_row(item, 0))
-            elif metrics.warning_colour(f, day, self.soon) == "yellow":
-                due_soon.append(self.item_row(item, 0))
+            # rows name what is due: a measure, or the item's own deadline (measure None)
+            for m, due in metrics.due_soon(f, day, self.soon):
+                shown = next(x for x in item.measures if x.id == m.id) if m is not None else None
+                due_soon.append({**self.item_row(item, 0), "measure": shown, "due": due, "days": (due - day).days})
             for m in metrics.overdue_measures(f, day):
                 shown = next(x for x in item.measures if x.id == m.id)
-                overdue_measures.append({**self.item_row(item, 0), "measure": shown})
+                overdue_measures.append({**self.item_row(item, 0), "measure": shown, "due": m.due, "days": (day - m.due).days})
         silent = [{"name": ledger.units[m.unit_id].name, "link": f"units/{m.unit_id}.html", "m": m}
                   for m in metrics.silent_units(full, day)]
         return self.page("alerts.md.j2", self.t("site.alerts_title"), overdue=overdue, due_soon=due_soon,
@@ -287,16 +299,33 @@ class Renderer:
 
     def ranking(self) -> str:
         ledger, day = self.inp.ledger, self.inp.as_of
-        rows = []
-        for uid, unit in ledger.units.items():
-            m = metrics.unit_metrics(self.inp.full, uid, day)
-            if not m.progress.total:
-                continue
-            reasons = [e.reasons for e in ledger.evaluations if e.unit == uid and e.date <= day]
-            rows.append({"name": unit.name, "link": f"units/{uid}.html", "m": m, "reasons": reasons[-1] if reasons else ""})
-        rows.sort(key=lambda r: (-(r["m"].final_score if r["m"].final_score is not None else r["m"].proposed_score),
-                                 r["name"]))
-        return self.page("ranking.md.j2", self.t("site.ranking_title"), ranking=rows)
+        rounds = []
+        for rid, rnd in ledger.rounds.items():
+            rows = []
+            for uid in rnd.units:
+                if uid not in ledger.units:
+                    continue
+                m = metrics.unit_metrics(self.inp.full, uid, day, rid)
+                if not m.progress.total:
+                    continue
+                reasons = [e.reasons for e in ledger.evaluations if e.unit == uid and e.round == rid and e.date <= day]
+                rows.append({"name": ledger.units[uid].name, "link": f"units/{uid}.html", "m": m,
+                             "reasons": reasons[-1] if reasons else ""})
+            # a final score and a rule score are not the same measure: evaluated units are ranked by
+            # the final score, the rest follow by the rule's score without a rank
+            rows.sort(key=lambda r: (r["m"].final_score is None,
+                                     -(r["m"].final_score if r["m"].final_score is not None else r["m"].proposed_score),
+                                     r["name"]))
+            rank = 0
+            for r in rows:
+                rank += r["m"].final_score is not None
+                r["rank"] = rank if r["m"].final_score is not None else None
+            rounds.append({"round": rnd, "name_md": md_escape(rnd.name), "rows": rows})
+        weights = ledger.settings.scoring if ledger.settings else None
+        rule = self.t("site.ranking_rule", **({k: f"{getattr(weights, k):g}" for k in
+                                               ("completion", "on_time", "reporting", "verification")}
+                                              if weights else dict(completion=60, on_time=20, reporting=10, verification=10)))
+        return self.page("ranking.md.j2", self.t("site.ranking_title"), rounds=rounds, rule=rule)
 
     def downloads(self) -> str:
         return self.page("downloads.md.j2", self.t("site.downloads_title"))

@@ -46,6 +46,11 @@ class Segmenter:
         return _HAN.sub(self._run, text).strip("\u200b")
 
 
+def unit_words(unit) -> tuple[str, ...]:
+    """A unit's short names (``aliases``) as search words, in their order (none for a missing unit)."""
+    return tuple(dict.fromkeys(a.strip() for a in (unit.aliases if unit else ()) if a.strip()))
+
+
 def item_entries(ledger: Ledger, internal: bool, t: Callable[..., str],
                  hidden: frozenset[str] = frozenset()) -> list[dict]:
     """One search entry per item of ``ledger`` (already redacted for a public build), by item id;
@@ -77,8 +82,22 @@ def item_entries(ledger: Ledger, internal: bool, t: Callable[..., str],
         parts += [x.title for x in item.mechanisms]
         text = " ".join(p for p in parts if p)
         entries.append({"location": f"items/{iid}.html", "title": segment(f"{item.id} {item.title}"),
-                        "text": segment(text)})
+                        "text": segment(text) + _whole(unit_words(unit))})
     return entries
+
+
+def _whole(words: tuple[str, ...]) -> str:
+    """Words kept whole between U+200B marks (the search's separator), so that 住建局 stays one
+    token instead of jieba's 住 / 建局. Added to the entries rather than taught to jieba, whose
+    dictionary is global to the process (a build must not change the next one's segmentation)."""
+    return "".join("\u200b" + w for w in words)
+
+
+def unit_entries(ledger: Ledger) -> list[dict]:
+    """A search entry per unit with short names: its page, found by any of them."""
+    segment = Segmenter()
+    return [{"location": f"units/{uid}.html", "title": segment(unit.name), "text": _whole(unit_words(unit)).lstrip("\u200b")}
+            for uid, unit in sorted(ledger.units.items()) if unit_words(unit)]
 
 
 def add_entries(site_dir: Path, entries: list[dict]) -> None:

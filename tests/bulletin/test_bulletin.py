@@ -404,7 +404,7 @@ def test_docx_read_back(w28):
     assert paras[1].text == "第4期"
     assert paras[2].text == "测试县巡视巡察整改监督工作办公室\t2023年7月17日"
     headings = [p.text for p in paras if re.match(r"^[一二三四五六七八九]、", p.text)]
-    assert headings == ["一、整改总体进展", "二、本周整改动态", "三、逾期和临期情况", "四、本周未报告整改进展的单位",
+    assert headings == ["一、整改总体进展", "二、本周整改动态", "三、逾期和临期情况", "四、未按时报告整改进展的单位",
                         "五、本周日常监督情况", "六、本周成果运用与问责", "七、单位整改进度排名",
                         "八、整改滞后单位（附提醒函）", "九、工作情况和下一步安排"]
     tables = [[[c.text for c in row.cells] for row in t.rows] for t in d.tables]
@@ -600,3 +600,38 @@ def test_an_unknown_time_zone_is_a_located_problem(tmp_path):
     assert b is None
     assert [p.render() for p in problems] == [
         "ledger/ledger.yaml:7:11: 时区“Asia/Beijing”无效，应为 IANA 时区名，如 Asia/Shanghai。"]
+
+
+def test_one_definition_of_did_not_report_in_both_sections(history_repo, w28):
+    """The issue's case: section 四 (units that did not report) and the lagging units' "silent" reason
+    used two definitions (no report this week / none for more than silent_days) and gave two lists.
+    Both now read: owing items and no report for more than silent_days days as of Sunday. With
+    silent_days 2, agri-bureau (last report 3 days before Sunday, inside the week) is in both."""
+    from site_builder.bulletin.figures import WeekFigures
+    assert {s.unit for s in w28.silent} == {u.unit for u in w28.lagging if any(r.kind == "silent" for r in u.reasons)}
+    with open_history(history_repo.root) as h:
+        builder = BulletinBuilder(h)
+        base, _ = builder.build("2023-W28")
+        ledger, _ = builder.ledger(builder.commit_at(dt.datetime(2023, 7, 17, tzinfo=CST) - dt.timedelta(microseconds=1)))
+    strict = ledger.settings.thresholds.model_copy(update={"lag_margin": 10.0, "silent_days": 2})
+    w = WeekFigures(ledger, ledger, ledger, dt.date(2023, 7, 10), dt.date(2023, 7, 16), CST)
+    silent = [(s.unit, s.days) for s in w.silent(strict.silent_days)]
+    assert silent == [("agri-bureau", 3), ("west-river", 8)]
+    assert {u for u, _ in silent} == {u.unit for u in w.lagging(strict, base.rounds) if any(r.kind == "silent" for r in u.reasons)}
+
+
+def test_reminder_letter_drafts_come_with_the_bulletin_page_and_word_file(w28):
+    """The issue's case: section 八 says the drafts are attached (草稿附后) but neither the page nor
+    the .docx held them. Both now end with one draft per lagging unit, addressed to it, with its
+    reasons."""
+    md = bulletin_markdown(w28)
+    assert "草稿附后" in md
+    annex = md[md.index("## 附件：整改提醒函（草稿）"):]
+    assert sorted(re.findall(r'<h3 class="rl-letter">整改提醒函（草稿）：(.+?)</h3>', annex)) == sorted(u.name for u in w28.lagging)
+    assert "西河乡：" in annex and "已8天未报告整改进展（最近一次为2023-07-08）" in annex
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(bulletin_docx(w28))).paragraphs)
+    letters = text[text.index("附件：整改提醒函（草稿）"):]
+    assert letters.count("整改提醒函") >= 1 + len(w28.lagging)
+    for u in w28.lagging:
+        assert f"{u.name}：" in letters
+    assert "已8天未报告整改进展（最近一次为2023-07-08）" in letters

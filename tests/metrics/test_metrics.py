@@ -100,3 +100,14 @@ def test_withdrawn_items_leave_the_denominator(ledger_dir):
     ledger, _ = load_ledger(ledger_dir)
     p = metrics.round_metrics(ledger, "2023-R2", DAY).progress
     assert (p.total, p.withdrawn, p.cleared, p.completion_rate) == (3, 1, 1, 50.0)
+
+
+def test_the_rule_scores_on_time_part_counts_an_overdue_measure(ledger_dir):
+    """The issue's case: the on-time part ignored overdue measures. On 2023-10-05 east-town's only item
+    is due 10-15 (not overdue) but its measure M1 was due 09-30: the item is not on time. By hand:
+    completion 0 % × 60 + on time 0/1 × 20 + reporting (silent since 08-16) 0 × 10 + verification
+    (none yet, counts as 1) × 10 = 10.0."""
+    ledger, _ = load_ledger(ledger_dir)
+    m = metrics.unit_metrics(ledger, "east-town", dt.date(2023, 10, 5))
+    assert (m.progress.overdue_items, m.progress.overdue_measures, m.silent) == (0, 1, True)
+    assert m.proposed_score == 10.0

@@ -10,6 +10,7 @@ Chromium comes from the system (``/usr/bin/chromium``; CI installs it with apt-g
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -234,7 +235,8 @@ def test_search_finds_a_chinese_word_of_an_item_title(watched):
     import jieba
 
     word = next(w for w in jieba.lcut(_item()["title"]) if len(w) == 2)
-    page = watched.goto("index.html")
+    # networkidle: the search worker has fetched its index (typing earlier raced it on a busy machine)
+    page = watched.goto("index.html", wait_until="networkidle")
     box = page.locator("input.md-search__input")
     box.click()
     box.fill(word)
@@ -367,3 +369,103 @@ def test_print_hides_header_and_sidebars(watched):
         assert sidebar.evaluate(display) == "none"
     assert page.locator(".md-content").evaluate(display) != "none"
     assert page.locator("article h1").is_visible()
+
+
+# ---------------------------------------------------------------- 6. phone
+
+#: one page of every kind the site has (the bulletin page and archive come from the bulletin stage)
+EVERY_KIND = ["index.html", f"rounds/{ROUND_ID}.html", "rounds/index.html", "units/index.html", "units/{unit}.html",
+              f"items/{ITEM_ID}.html", "alerts.html", "ranking.html", "common.html", "downloads/index.html",
+              "bulletins/index.html", "bulletins/2023-W32.html", "help/index.html"]
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_no_page_is_wider_than_a_phone_and_ids_keep_to_one_line(browser, origin, width):
+    """At 360 and 390 px the document is no wider than the screen on every kind of page; a long
+    table scrolls inside its own box, with its first column (the id or the unit) kept in view, and
+    an item id never breaks across lines."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    wide, broken, unkept = {}, {}, {}
+    try:
+        for path in EVERY_KIND:
+            path = path.format(unit=_unit_of_item())
+            response = page.goto(f"{origin}/{path}", wait_until="load")
+            assert response.status == 200, path
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > width:
+                wide[path] = scroll_width
+            # an id link whose box is taller than one line has been broken across lines
+            lines = page.evaluate(r"""() => Array.from(document.querySelectorAll('article td a'))
+                .filter(a => /^\d{4}-R\d+-\d+$/.test(a.textContent.trim()))
+                .filter(a => a.getClientRects().length > 1 || a.getBoundingClientRect().height >
+                             1.6 * parseFloat(getComputedStyle(a).fontSize)).map(a => a.textContent.trim())""")
+            if lines:
+                broken[path] = lines[:3]
+            # a table wider than the screen scrolls in its own box and keeps its first column in view
+            unkept_tables = page.evaluate("""() => Array.from(document.querySelectorAll('article table'))
+                .filter(t => t.scrollWidth > t.clientWidth + 1)
+                .filter(t => getComputedStyle(t.querySelector('td, th')).position !== 'sticky')
+                .map(t => t.id || t.className)""")
+            if unkept_tables:
+                unkept[path] = unkept_tables
+    finally:
+        context.close()
+    assert wide == {}
+    assert broken == {}
+    assert unkept == {}
+
+
+# ---------------------------------------------------------------- 7. paper
+
+def test_a_printed_round_page_carries_as_of_date_build_and_page_numbers_on_every_a4_page(watched, tmp_path):
+    """Printed to PDF by Chromium, every page of a round page is A4 portrait and says, in its margins,
+    the as-of date, that this is the internal build, and its number out of how many."""
+    pypdf = pytest.importorskip("pypdf")
+    as_of = yaml.safe_load((EXAMPLE / "ledger.yaml").read_text(encoding="utf-8"))["as_of"]
+    page = watched.goto(f"rounds/{ROUND_ID}.html", wait_until="networkidle")
+    pdf = tmp_path / "round.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    pages = pypdf.PdfReader(str(pdf)).pages
+    assert len(pages) >= 2  # long enough that "every page" means something
+    for n, p in enumerate(pages, 1):
+        width, height = float(p.mediabox.width), float(p.mediabox.height)
+        assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297), n
+        # the PDF's fonts map some characters to radicals (⾄ for 至, ⻚ for 页): NFKC undoes the first kind
+        text = unicodedata.normalize("NFKC", p.extract_text()).replace(" ", "").replace("\u2eda", "页")
+        assert unicodedata.normalize("NFKC", f"统计截至{as_of.isoformat()}·内部版") in text, (n, text[:80])
+        assert unicodedata.normalize("NFKC", f"第{n}页，共{len(pages)}页") in text, (n, text[-80:])
+    assert watched.errors == [] and watched.foreign_requests() == []
+
+
+def test_search_finds_a_unit_by_its_short_name(watched):
+    """住建局, what people call 县住房和城乡建设局, finds the unit's page (its units.yaml aliases)."""
+    page = watched.goto("index.html", wait_until="networkidle")
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("住建局")
+    page.locator(".md-search-result__item a[href*='units/housing-bureau.html']").first.wait_for(state="attached", timeout=20_000)
+    assert watched.errors == [] and watched.foreign_requests() == []
+
+
+def test_a_warning_badge_opens_the_round_list_filtered_and_the_filters_combine(watched):
+    """The overview's yellow badge of round two opens its item list showing exactly the yellow items
+    (as many as the badge says); the state filter then narrows it further, and clearing both shows all."""
+    page = watched.goto("index.html")
+    badge = page.locator(f"a.rl-warn.rl-yellow[href^='rounds/{ROUND_ID}.html']")
+    count = int(badge.locator("b").inner_text())
+    assert count > 0
+    badge.click()
+    page.wait_for_load_state("load")
+    table = page.locator("table#rl-items")
+    shown = lambda: table.evaluate("""t => Array.from(t.tBodies[0].rows).filter(r => getComputedStyle(r).display !== 'none')
+        .map(r => [r.dataset.warn, r.dataset.status])""")  # noqa: E731
+    rows = shown()
+    assert len(rows) == count and {w for w, _ in rows} == {"yellow"}
+    status = rows[0][1]
+    page.locator("select.rl-filter-select[data-key='status']").select_option(status)
+    assert shown() == [r for r in rows if r[1] == status]
+    page.locator("select.rl-filter-select[data-key='status']").select_option("")
+    page.locator("select.rl-filter-select[data-key='warn']").select_option("")
+    assert len(shown()) == 42
+    assert watched.errors == [] and watched.foreign_requests() == []

@@ -382,3 +382,135 @@ def test_navigation_lists_the_latest_rounds_only(tmp_path):
     section = next(entry["巡察轮次"] for entry in cfg["nav"] if "巡察轮次" in entry)
     assert list(section[0].values()) == ["rounds/index.md"]
     assert [list(e.values())[0] for e in section[1:]] == [f"rounds/2023-R{n:02d}.md" for n in range(13 - NAV_ROUNDS, 13)]
+
+
+def _overdue_by_hand(as_of: dt.date) -> dict[str, dict[str, int]]:
+    """Overdue items, overdue measures and red items per round, counted from the YAML files alone:
+    an item is overdue when the unit still owes work on it (open, in progress) past its due date; a
+    measure when it is not done past its due date on an item not yet cleared or withdrawn; red when
+    either holds."""
+    out: dict[str, dict[str, int]] = {}
+    for path in sorted((EXAMPLE / "issues").glob("*/*.yaml")):
+        d = yaml.safe_load(path.read_text(encoding="utf-8"))
+        c = out.setdefault(d["round"], {"overdue": 0, "overdue_measures": 0, "red": 0})
+        item_late = d["status"] in ("open", "in_progress") and d["due"] < as_of
+        late = [m for m in d["measures"] if not m.get("done") and m["due"] < as_of] \
+            if d["status"] not in ("cleared", "withdrawn") else []
+        c["overdue"] += item_late
+        c["overdue_measures"] += len(late)
+        c["red"] += bool(item_late or late)
+    return out
+
+
+def test_overdue_items_and_overdue_measures_are_named_apart_and_both_shown(example_site):
+    """The issue's case: the overview said 逾期 0 beside the badge 红色·逾期 3. Both counts now stand
+    side by side under their own names, and the red badge says what it counts."""
+    as_of = yaml.safe_load((EXAMPLE / "ledger.yaml").read_text(encoding="utf-8"))["as_of"]
+    counted = _overdue_by_hand(as_of)
+    assert counted["2023-R2"]["overdue_measures"] > counted["2023-R2"]["overdue"]  # the case that misled readers
+    html = (example_site / "index.html").read_text(encoding="utf-8")
+    for rid, name in (("2023-R1", "八届市委第一轮涉粮问题专项巡察"), ("2023-R2", "涉农资金项目管理和防汛救灾提级巡察")):
+        shown = figures(html, name)
+        assert {k: int(shown[k]) for k in ("overdue", "overdue_measures", "red")} == counted[rid], rid
+    article = html[html.index("<article"):]
+    assert "<th>逾期问题</th><th>逾期措施</th>" in article
+    assert "<th>逾期</th>" not in article
+    assert "红色·有逾期问题或措施" in article
+    round_page = (example_site / "rounds" / "2023-R2.html").read_text(encoding="utf-8")
+    units_table = round_page[round_page.index("<th>单位</th><th>问题总数</th>"):]
+    assert units_table.startswith("<th>单位</th><th>问题总数</th><th>已销号</th><th>整改完成率</th><th>逾期问题</th><th>逾期措施</th></tr>")
+
+
+def _alert_rows(html: str, section_id: str) -> list[list[str]]:
+    """The text of every cell of every body row of the alerts table with this id."""
+    table = html[html.index(f'id="{section_id}"'):]
+    table = table[:table.index("</table>")]
+    body = table[table.index("<tbody>"):]
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+def test_alerts_name_the_measure_that_is_overdue_or_due_soon_with_its_date_and_days(example_site):
+    """The issue's case: items "due within 7 days" were listed with item deadlines months away. Each
+    row now names what is due — a measure (its id and text) or the item itself — its date, and the
+    days left or overdue, and the rows are exactly those counted from the YAML."""
+    as_of = yaml.safe_load((EXAMPLE / "ledger.yaml").read_text(encoding="utf-8"))["as_of"]
+    late, soon = [], []
+    for path in sorted((EXAMPLE / "issues").glob("*/*.yaml")):
+        d = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if d["status"] in ("cleared", "withdrawn"):
+            continue
+        for m in d["measures"]:
+            if not m.get("done"):
+                days = (m["due"] - as_of).days
+                row = [d["id"], f'{m["id"]} {m["text"]}', m["due"].isoformat()]
+                if days < 0:
+                    late.append(row + [str(-days)])
+                elif days <= 7:
+                    soon.append(row + [str(days)])
+        if d["status"] in ("open", "in_progress") and 0 <= (d["due"] - as_of).days <= 7:
+            soon.append([d["id"], "问题整改完成时限", d["due"].isoformat(), str((d["due"] - as_of).days)])
+    assert late and soon  # the example has both, so the comparison below can fail
+    html = (example_site / "alerts.html").read_text(encoding="utf-8")
+    shown_late = [[r[0], r[1], r[3], r[4]] for r in _alert_rows(html, "rl-overdue-measures")]
+    shown_soon = [[r[0], r[1], r[3], r[4]] for r in _alert_rows(html, "rl-due-soon")]
+    assert sorted(shown_late) == sorted(late)
+    assert sorted(shown_soon) == sorted(soon)
+    assert "<th>完成时限</th><th>逾期天数</th>" in html and "<th>完成时限</th><th>剩余天数</th>" in html
+
+
+def test_ranking_is_per_round_with_rule_score_and_final_score_apart_and_the_rule_explained(example_site):
+    """The issue's case: the ranking mixed the final scores and rule scores of different rounds
+    without saying which round. Each round now has its own table; the office's final score (from
+    evaluations.yaml of that round) and the rule's score stand in separate columns; evaluated units
+    are ranked by their final score, the others follow unranked; the rule is written out."""
+    evaluations = yaml.safe_load((EXAMPLE / "evaluations.yaml").read_text(encoding="utf-8"))["evaluations"]
+    units = {u["id"]: u["name"] for u in yaml.safe_load((EXAMPLE / "units.yaml").read_text(encoding="utf-8"))["units"]}
+    html = (example_site / "ranking.html").read_text(encoding="utf-8")
+    assert "规则建议分 = 整改完成率 × 60 + 按期率 × 20 + 按时报告 × 10 + 一次核账通过率 × 10" in html
+    for rid in ("2023-R1", "2023-R2"):
+        finals = {units[e["unit"]]: e["score"] for e in evaluations if e["round"] == rid}
+        table = html[html.index(f'id="rl-ranking-{rid}"'):]
+        table = table[:table.index("</table>")]
+        assert "<th>名次</th><th>单位</th><th>整改完成率</th><th>规则建议分</th><th>最终得分</th><th>评分理由</th>" in table
+        rows = [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+                for r in re.findall(r"<tr>(.*?)</tr>", table[table.index("<tbody>"):])]
+        shown = {r[1]: r[4] for r in rows}
+        assert {n: float(v) for n, v in shown.items() if v != "—"} == {n: float(s) for n, s in finals.items()}, rid
+        ranked = [r for r in rows if r[0] != "—"]
+        assert [float(r[4]) for r in ranked] == sorted((float(r[4]) for r in ranked), reverse=True)
+        assert [r[0] for r in ranked] == [str(i) for i in range(1, len(ranked) + 1)]
+        assert all(r[4] == "—" for r in rows[len(ranked):])
+
+
+def _search_docs(site: Path) -> list[dict]:
+    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+
+
+def test_search_finds_a_unit_and_its_items_by_a_short_name_and_a_bulletin_by_its_number(example_site):
+    """The issue's cases: 住建局 found nothing, and every bulletin had the same title in the results.
+    A unit's short names (units.yaml ``aliases``) are on its page and in its items' entries, as
+    words of their own; each bulletin's heading says its number."""
+    docs = _search_docs(example_site)
+    words = lambda text: set(text.replace("\u200b", " ").split())  # noqa: E731
+    unit_page = [d for d in docs if d["location"].startswith("units/housing-bureau.html")]
+    assert any("住建局" in words(d["title"] + " " + d["text"]) for d in unit_page)
+    housing_items = {p.stem for p in (EXAMPLE / "issues").glob("*/*.yaml")
+                     if yaml.safe_load(p.read_text(encoding="utf-8"))["unit"] == "housing-bureau"}
+    found = {d["location"][6:-5] for d in docs if d["location"].startswith("items/") and "住建局" in words(d["text"])}
+    assert housing_items and found == housing_items
+    titles = {d["location"]: d["title"] for d in docs if re.fullmatch(r"bulletins/2023-W\d\d\.html", d["location"])}
+    assert len(titles) > 3 and len(set(titles.values())) == len(titles)
+    w32 = yaml.safe_load((EXAMPLE / "ledger.yaml").read_text(encoding="utf-8"))
+    assert "第" in titles["bulletins/2023-W32.html"] and "期" in titles["bulletins/2023-W32.html"], (titles, w32.get("bulletin"))
+
+
+def test_the_overview_has_a_county_wide_total_and_badges_that_open_the_filtered_list(example_site):
+    html = (example_site / "index.html").read_text(encoding="utf-8")
+    c = sum(independent_counts().values(), Counter())
+    total = sum(c.values())
+    shown = figures(html, 'id="rl-county"')
+    assert (int(shown["total"]), int(shown["cleared"]), shown["completion"]) == \
+        (total, c["cleared"], f'{round(100 * c["cleared"] / (total - c["withdrawn"]) + 1e-9, 1)}%')
+    assert '<a class="rl-warn rl-red" href="rounds/2023-R2.html?warn=red#rl-items">' in html
+    assert html.count('<svg class="time-task"') == 2

@@ -34,15 +34,29 @@
     });
   }
   function wireFilter(input) {
-    var table = input.parentNode.nextElementSibling;
+    var box = input.parentNode, table = box.nextElementSibling;
     while (table && table.tagName !== "TABLE") { table = table.nextElementSibling; }
     if (!table) { return; }
-    input.addEventListener("input", function () {
+    var selects = Array.prototype.slice.call(box.querySelectorAll("select.rl-filter-select"));
+    function apply() {
       var needle = input.value.trim().toLowerCase();
       Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
-        row.style.display = !needle || row.textContent.toLowerCase().indexOf(needle) >= 0 ? "" : "none";
+        var shown = !needle || row.textContent.toLowerCase().indexOf(needle) >= 0;
+        selects.forEach(function (s) {
+          if (s.value && row.getAttribute("data-" + s.getAttribute("data-key")) !== s.value) { shown = false; }
+        });
+        row.style.display = shown ? "" : "none";
       });
+    }
+    // a link such as rounds/2023-R2.html?warn=red opens the list already filtered (the overview's badges)
+    var params = new URLSearchParams(window.location.search);
+    selects.forEach(function (s) {
+      var wanted = params.get(s.getAttribute("data-key"));
+      if (wanted && Array.prototype.some.call(s.options, function (o) { return o.value === wanted; })) { s.value = wanted; }
+      s.addEventListener("change", apply);
     });
+    input.addEventListener("input", apply);
+    apply();
   }
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll("table.rl-sortable"), makeSortable);
