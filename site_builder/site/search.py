@@ -106,5 +106,14 @@ def add_entries(site_dir: Path, entries: list[dict]) -> None:
     if not entries or not path.exists():
         return
     index = json.loads(path.read_text(encoding="utf-8"))
-    index["docs"] += entries
+    # a location is a document's key in the browser's index: an entry for a page the plugin already
+    # indexed (a unit's page) is added to that document's text, never a second document of that key
+    by_location = {d["location"]: d for d in index["docs"]}
+    for entry in entries:
+        known = by_location.get(entry["location"])
+        if known is None:
+            index["docs"].append(entry)
+            by_location[entry["location"]] = entry
+        else:
+            known["text"] = (known.get("text") or "") + "\u200b" + entry["text"]
     path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

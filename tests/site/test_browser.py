@@ -235,8 +235,7 @@ def test_search_finds_a_chinese_word_of_an_item_title(watched):
     import jieba
 
     word = next(w for w in jieba.lcut(_item()["title"]) if len(w) == 2)
-    # networkidle: the search worker has fetched its index (typing earlier raced it on a busy machine)
-    page = watched.goto("index.html", wait_until="networkidle")
+    page = watched.goto("index.html")
     box = page.locator("input.md-search__input")
     box.click()
     box.fill(word)
@@ -440,7 +439,7 @@ def test_a_printed_round_page_carries_as_of_date_build_and_page_numbers_on_every
 
 def test_search_finds_a_unit_by_its_short_name(watched):
     """住建局, what people call 县住房和城乡建设局, finds the unit's page (its units.yaml aliases)."""
-    page = watched.goto("index.html", wait_until="networkidle")
+    page = watched.goto("index.html")
     box = page.locator("input.md-search__input")
     box.click()
     box.fill("住建局")

@@ -514,3 +514,10 @@ def test_the_overview_has_a_county_wide_total_and_badges_that_open_the_filtered_
         (total, c["cleared"], f'{round(100 * c["cleared"] / (total - c["withdrawn"]) + 1e-9, 1)}%')
     assert '<a class="rl-warn rl-red" href="rounds/2023-R2.html?warn=red#rl-items">' in html
     assert html.count('<svg class="time-task"') == 2
+
+
+def test_every_search_document_has_its_own_location(example_site):
+    """The browser's index keys documents by location: a second document of the same key (a unit
+    page indexed by the plugin and again for its short names) broke the search in the browser."""
+    locations = [d["location"] for d in _search_docs(example_site)]
+    assert len(locations) == len(set(locations))
