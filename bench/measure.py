@@ -154,8 +154,8 @@ def validate_in_process(ledger: Path, cache_dir: Path | None, collect: bool = Tr
 @contextlib.contextmanager
 def serial_parsing() -> Iterator[None]:
     """Switch off the loader's process pool (``PARALLEL_MIN``, wherever it lives) for a while."""
-    modules = [m for m in (importlib.import_module(f"site_builder.{name}") for name in ("cache", "load")
-                           if importlib.util.find_spec(f"site_builder.{name}")) if hasattr(m, "PARALLEL_MIN")]
+    modules = [m for m in (importlib.import_module(f"site_builder.ledger.{name}") for name in ("cache", "load")
+                           if importlib.util.find_spec(f"site_builder.ledger.{name}")) if hasattr(m, "PARALLEL_MIN")]
     saved = [m.PARALLEL_MIN for m in modules]
     for m in modules:
         m.PARALLEL_MIN = 1 << 60
