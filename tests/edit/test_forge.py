@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,24 @@ def test_gitlab_pipeline_structure(gitlab_repo):
     calls = [c for j in jobs.values() for line in j["script"] for c in rectify_calls(_plain(line))]
     assert [c[0] for c in calls] == ["check", "check", "bulletin", "bulletin", "build"]
     assert [msg for c in calls if (msg := _parses(c))] == []
+
+
+def _gitlab_schema_check(path: Path) -> subprocess.CompletedProcess:
+    # GitLab's own CI schema, vendored in check-jsonschema (no download at run time)
+    return subprocess.run([str(Path(sys.executable).with_name("check-jsonschema")), "--builtin-schema", "vendor.gitlab-ci",
+                           str(path)], capture_output=True, text=True)
+
+
+def test_gitlab_pipeline_passes_gitlabs_own_ci_schema(gitlab_repo, tmp_path):
+    _, repo = gitlab_repo
+    checked = _gitlab_schema_check(repo / ".gitlab-ci.yml")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "ok -- validation done" in checked.stdout
+    # and the check can fail: a misspelled keyword in a job
+    broken = tmp_path / ".gitlab-ci.yml"
+    broken.write_text((repo / ".gitlab-ci.yml").read_text(encoding="utf-8").replace("  script:", "  scirpt:", 1),
+                      encoding="utf-8")
+    assert _gitlab_schema_check(broken).returncode == 1
 
 
 def test_gitlab_gate_writes_a_code_quality_report_and_fails_on_a_bad_change(gitlab_repo):
