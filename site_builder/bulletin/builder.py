@@ -5,11 +5,11 @@ commit made before Monday 00:00 of the following week in the ledger's time zone 
 ``ledger.yaml``, Asia/Shanghai by default), and "this week's changes" are the status transitions
 of commits made inside the week. Later commits therefore never change a past bulletin: rebuilding
 2023-W28 next year gives the figures it gave then. Every figure comes from ``metrics`` with
-``as_of`` = the week's Sunday (the sections and their rules are in ``bulletin_figures``);
+``as_of`` = the week's Sunday (the sections and their rules are in ``bulletin.figures``);
 thresholds (lag margin, silent days, due-soon days) are those of the settings as they stood at
 that time.
 
-Rules, in one place (the calendar arithmetic is in ``bulletin_weeks``):
+Rules, in one place (the calendar arithmetic is in ``bulletin.weeks``):
 
 - **Week** ``YYYY-Www`` is an ISO week: Monday 00:00 to the next Monday 00:00, local time.
 - **Issue number** 第N期 counts every ISO week of the (ISO) year, starting at the first week in

@@ -1,7 +1,7 @@
 """Commands for people who would rather not hand-edit YAML, and for counties adopting the tool:
 ``new item``, ``report``, ``transition`` (edit helpers), ``import`` / ``export`` (Excel ledgers)
-and ``init`` (a new county's ledger repository). Registered by ``cli.build_parser`` through
-``EXTENSIONS``; the logic lives in ``edit``, ``excel`` and ``scaffold``, which print nothing.
+and ``init`` (a new county's ledger repository). Registered by ``cli.main.build_parser``; the logic
+lives in ``edit.helpers``, ``office.excel`` and ``edit.scaffold``, which print nothing.
 """
 
 from __future__ import annotations

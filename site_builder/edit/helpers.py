@@ -1,13 +1,13 @@
 """Edit: ``rectify new item``, ``rectify report`` and ``rectify transition`` write the YAML that
 people would otherwise edit by hand, and refuse what the review gate would refuse.
 
-Each edit is made on a round-trip copy of the file (``edit_yaml``: ruamel.yaml keeps comments, key
+Each edit is made on a round-trip copy of the file (``edit.yamledit``: ruamel.yaml keeps comments, key
 order, quoting and flow-style records), then judged exactly as the gate would judge it
-(``edit_workspace``): the new file is loaded by the same loader, the whole ledger with the new file
+(``edit.workspace``): the new file is loaded by the same loader, the whole ledger with the new file
 in place is validated, and the change from the old item to the new one is put through the change
-rules of ``changes`` (legal edge with its record, append-only records, record dates against the
+rules of ``history.rules`` (legal edge with its record, append-only records, record dates against the
 commit's date, separation of duties). Any problem: nothing is written and the problems are
-returned, located in the file as it would be. Nothing here prints; the CLI (``cli_edit``) does.
+returned, located in the file as it would be. Nothing here prints; the CLI (``cli.edit``) does.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Edit YAML: the round-trip layer under the edit helpers (``edit``, ``excel``, ``scaffold``) — an
+"""Edit YAML: the round-trip layer under the edit helpers (``edit``, ``excel``, ``edit.scaffold``) — an
 item file read with ruamel.yaml so that comments, key order, quoting and flow-style records survive
 an edit, new keys and records written in the style the ledger's files use, and every string
 written so that the ledger's own loader (PyYAML, YAML 1.1) reads back exactly that string.

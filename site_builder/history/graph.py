@@ -1,7 +1,7 @@
 """History stage, for the gate and the audit: the commit graph, not only the main line. Every commit
 of a range (side branches and merges included) comes in an order where parents come before their
 children, each with the item files it leaves (item id → path and blob) and the item files its
-parents left, so that the change rules (``changes``) can judge every commit by what it did itself:
+parents left, so that the change rules (``history.rules``) can judge every commit by what it did itself:
 an ordinary commit against its parent, a merge by what neither of its parents had.
 
 One ``git log --topo-order --reverse --diff-merges=first-parent --raw`` reads the range; a parent

@@ -3,7 +3,7 @@ ledgers. It sits between load/validate and metrics: the gate, the audit, the sit
 timelines and the weekly bulletin all read the past through it.
 
 One ``git log --first-parent --raw -z`` lists every change on the main line; one ``git cat-file
---batch`` process streams the blobs that the cache has not seen (both in ``gitlog``). Transitions need only an item's id
+--batch`` process streams the blobs that the cache has not seen (both in ``history.gitlog``). Transitions need only an item's id
 and status, which a light scan reads from the raw text (cached by blob id too); a full parse is made
 only for the trees that a caller asks for (``ledger_at``).
 """

@@ -1,6 +1,6 @@
 """File check: the part of the load stage that turns one file's bytes into its model.
 
-``yamlsafe`` reads the YAML; the model of the file's kind checks it; every pydantic error becomes
+``ledger.yamlsafe`` reads the YAML; the model of the file's kind checks it; every pydantic error becomes
 a ``Problem`` with the place of the offending value and a message from the catalogue, at most
 fifty a file. ``check_file`` is the unit of work the parse cache stores.
 """

@@ -1,6 +1,6 @@
 """Load: the second stage of the pipeline, a ledger folder (or a git tree) in, a ``Ledger`` out.
 
-Each file is parsed by ``yamlsafe`` and checked against its model; every problem found is
+Each file is parsed by ``ledger.yamlsafe`` and checked against its model; every problem found is
 returned with its place, none raised. Parsed and checked files are cached by git blob id, so the
 working tree and the history share one cache and a rebuild only parses what changed.
 """

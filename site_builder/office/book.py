@@ -1,7 +1,7 @@
 """Excel workbooks: the file-reading step under the Excel import (``excel``) — one workbook of any
 format counties have (.xlsx/.xlsm through openpyxl; the old .xls, .xlsb and .ods through
 python-calamine) read into plain grids of cell values with their merged ranges, so that the steps
-above (``excel_cells``, ``excel_rows``) never see which library read the file.
+above (``office.cells``, ``office.rows``) never see which library read the file.
 
 python-calamine was chosen over xlrd for the old formats: it reads .xls with its merged ranges, and
 also .xlsb and .ods, which xlrd does not; one Rust library instead of two Python ones.

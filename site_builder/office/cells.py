@@ -1,7 +1,7 @@
 """Excel cells: the reading step under the Excel import (``excel``) — the headers a sheet's columns
 may carry, a worksheet with its merged cells filled in, and the parsing of one cell: dates written
 as dates or as text, measures split by their numbering, a problem's title, the words of 完成情况,
-状态 and 整改类型. Nothing here knows the ledger; ``excel_rows`` maps the parsed cells onto it.
+状态 and 整改类型. Nothing here knows the ledger; ``office.rows`` maps the parsed cells onto it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Excel import: counties' rectification ledgers (整改台账) in, item files out — the top of the import
-stage. ``import_workbooks`` reads every sheet of every workbook (``excel_book``), finds each sheet's
-layout and sorts its rows (``excel_layout``), creates the round and the units when the round does not
-exist yet (``excel_round``), maps each item's rows onto the fields of an item file (``excel_rows``),
+stage. ``import_workbooks`` reads every sheet of every workbook (``office.book``), finds each sheet's
+layout and sorts its rows (``office.layout``), creates the round and the units when the round does not
+exist yet (``office.round``), maps each item's rows onto the fields of an item file (``office.rows``),
 then numbers the new items, validates them with the whole ledger and writes them.
 
 Every cell that cannot be mapped is reported as ``FILE.xlsx:<sheet>!<cell>: message``; every

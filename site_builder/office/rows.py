@@ -1,5 +1,5 @@
 """Excel rows: the mapping step of the Excel import (``excel``) — one item's rows of a sheet (found
-by ``excel_layout``, read through ``excel_cells`` and ``excel_dates``) become the fields of an item
+by ``office.layout``, read through ``office.cells`` and ``office.dates``) become the fields of an item
 file, and what a sheet writes loosely is mapped onto what the ledger needs exactly:
 
 - the unit from ``--unit``, the unit column (a name or id), the 填报单位 row or the title;
