@@ -24,7 +24,7 @@ from site_builder.core import clock
 from site_builder.ledger import yamlsafe
 from site_builder.history.graph import Step, commit_of, diff_commit, read_range, walk
 from site_builder.history.timeline import Commit, History, _NULL
-from site_builder.ledger.models import Item, LookbackResult, Settings, Status, Term, VerificationResult, person_key
+from site_builder.ledger.models import Item, LookbackResult, Settings, Status, Term, VerificationResult, same_person
 from site_builder.core.problems import Problem
 from site_builder.history.protect import protected as _protected, shown as _shown
 from site_builder.ledger.validate import RECORD_LISTS
@@ -347,7 +347,7 @@ def judge(old: Item | None, new: Item, origins: _Origins, rules: _Rules, root: b
         by_ver, by_sub = origin("verifications", ver), origins.of(new.id, "submissions", subs[-1]) or single
         if by_ver is None or by_sub is None:
             continue
-        if person_key(by_ver.author) == person_key(by_sub.author) or (by_ver.email and by_ver.email == by_sub.email):
+        if same_person(by_ver.author, by_sub.author) or (by_ver.email and by_ver.email == by_sub.email):
             out.append((("verifications", i), "change.same_author_verifies", {"author": by_ver.author}))
     return out
 

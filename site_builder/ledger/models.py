@@ -349,6 +349,26 @@ def person_key(name: str | None) -> str:
     return "".join(unicodedata.normalize("NFKC", name or "").split())
 
 
+def person_parts(name: str | None) -> tuple[str, str]:
+    """(unit, person) of a name as people write it: "县农业局 张三" is 张三 of 县农业局, "张三" is 张三
+    with no unit said. Only a space separates the unit, since a name glued to its unit cannot be cut
+    safely ("李王某" is not 王某 of 李)."""
+    words = unicodedata.normalize("NFKC", name or "").split()
+    if len(words) < 2:
+        return "", "".join(words)
+    return "".join(words[:-1]), words[-1]
+
+
+def same_person(a: str | None, b: str | None) -> bool:
+    """Whether two names are one person for separation of duties: the same name with the same unit,
+    or with the unit said on one side only ("监督办 王某" and "王某"). Two units with the same name
+    are two people (县农业局 张三 is not 县财政局 张三)."""
+    if person_key(a) == person_key(b):
+        return bool(person_key(a))
+    (ua, pa), (ub, pb) = person_parts(a), person_parts(b)
+    return bool(pa) and pa == pb and (not ua or not ub or ua == ub)
+
+
 def has_text(value: str | None) -> bool:
     """Whether a reason says anything: not empty once normalised and stripped of whitespace."""
     return bool(person_key(value))
