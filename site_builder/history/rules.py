@@ -62,12 +62,14 @@ class _Rules:
     tz: ZoneInfo
     tolerance: dt.timedelta
     now: dt.datetime
+    #: author and committer dates further apart than this are a warning (rewritten or stale work)
+    gap: dt.timedelta = dt.timedelta(days=3)
 
     @classmethod
     def of(cls, settings: Settings | None, now: dt.datetime | None) -> "_Rules":
         settings = settings or Settings(organisation="-", office="-")
         return cls(ZoneInfo(settings.timezone), dt.timedelta(days=settings.thresholds.backdate_days),
-                   now or clock.now())
+                   now or clock.now(), dt.timedelta(days=settings.thresholds.date_gap_days))
 
 
 @dataclass
@@ -185,6 +187,8 @@ def judge_history(history: History, commits: list[Commit], rules: _Rules,
                              and not ch.irregular and ch.path.startswith(history.ledger_prefix + "issues/")])
         commit = step.commit
         judging = judged is None or commit.sha in judged
+        if judging:
+            problems += _dates_apart(commit, rules)
         ids = step.touched if judging or wanted is None else step.touched & wanted
         if not ids:
             continue
@@ -272,6 +276,16 @@ def _twin(reader: _Reader, gone: dict[str, tuple[str, str]], version: _Version,
         if old is not None and all(getattr(old.item, f) == getattr(version.item, f) for f in IMMUTABLE):
             return old_id, False
     return None
+
+
+def _dates_apart(commit: Commit, rules: _Rules) -> list[Problem]:
+    """A warning, not an error: author and committer dates far apart are what a history rewrite
+    or work kept back for days looks like, yet also what an honest late rebase does."""
+    if not commit.changes or abs(commit.committed - commit.authored) <= rules.gap:
+        return []
+    return [Problem.at(commit.changes[0].path, None, "change.dates_apart", commit=commit.sha, severity="warning",
+                       authored=commit.authored.isoformat(timespec="minutes"),
+                       committed=commit.committed.isoformat(timespec="minutes"), days=rules.gap.days)]
 
 
 def _commit_problems(history: History, commit: Commit, by_sha: dict[str, Commit], rules: _Rules) -> list[Problem]:

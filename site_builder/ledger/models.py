@@ -126,6 +126,8 @@ class Thresholds(Frozen):
                                 default=7, ge=1, strict=True)
     backdate_days: int = _field("补记容许天数", "记录日期最多可早于提交它的 commit 多少天。",
                                 default=7, ge=0, strict=True)
+    date_gap_days: int = _field("提交时间差预警天数", "一个 commit 的作者时间与提交时间相差超过多少天即提示（警告，不阻止合并）：可能是改写历史或补交的旧修改，请核实。",
+                                default=3, ge=1, strict=True)
     lag_margin: Number = _field("进度滞后容差", "任务进度落后时间进度超过多少个百分点即视为进度滞后（总览标红）并列入提醒函。",
                                default=10.0, ge=0)
 
