@@ -55,8 +55,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.summary:
         with open(args.summary, "a", encoding="utf-8") as fh:
             fh.write(report.markdown_summary(problems, lang, "rectify check", report.moves_markdown(moves, ledger, lang)))
-    if problems:
-        say(args, translate("cli.summary", lang, count=_count(problems)), err=True)
+    errors = [p for p in problems if p.severity == "error"]   # warnings are shown, never block
+    if errors:
+        say(args, translate("cli.summary", lang, count=_count(errors)), err=True)
         return 1
     if args.format not in report.MACHINE_FORMATS:
         say(args, translate("cli.check_ok", lang, commits=commits, moves=len(moves)))
@@ -91,8 +92,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
             say(args, line)
     else:
         _emit_problems(args, problems, lang)
-    if problems:
-        say(args, translate("cli.summary", lang, count=_count(problems)), err=True)
+    errors = [p for p in problems if p.severity == "error"]   # warnings are shown, never block
+    if errors:
+        say(args, translate("cli.summary", lang, count=_count(errors)), err=True)
         return 1
     say(args, translate("cli.audit_ok", lang, commits=len(commits)))
     return 0

@@ -236,6 +236,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                     "the commit is dated {date}, before its parent commit ({parent}); the commit date is the time of recording and cannot go back. Check the computer's clock and commit again."),
     "change.item_renamed": ("问题“{old}”（原文件 {path}）被改名为“{new}”；建账后编号和文件名不得修改。如确有错误，请撤销本问题并新建。",
                             "item '{old}' (file {path}) was renamed to '{new}'; an item's id and file name are fixed once it is opened. If it is wrong, withdraw the item and open a new one."),
+    "change.dates_apart": ("作者时间 {authored} 与提交时间 {committed} 相差超过 {days} 天（thresholds.date_gap_days）；可能改写过历史或补交了旧修改，请核实。",
+                           "the author date {authored} and the commit date {committed} are more than {days} days apart (thresholds.date_gap_days); history may have been rewritten or old work committed late: please check."),
     "change.commit_in_future": ("提交时间 {date} 在未来；请检查电脑时钟。", "the commit is dated in the future ({date}); check the computer's clock."),
     "history.no_merge_base": ("“{base}”与当前版本没有共同祖先（历史可能被强制改写）。", "'{base}' and the head have no common ancestor (was history rewritten?)."),
 

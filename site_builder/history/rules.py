@@ -24,7 +24,7 @@ from site_builder.core import clock
 from site_builder.ledger import yamlsafe
 from site_builder.history.graph import Step, commit_of, diff_commit, read_range, walk
 from site_builder.history.timeline import Commit, History, _NULL
-from site_builder.ledger.models import Item, LookbackResult, Settings, Status, Term, VerificationResult, person_key
+from site_builder.ledger.models import Item, LookbackResult, Settings, Status, Term, VerificationResult, same_person
 from site_builder.core.problems import Problem
 from site_builder.history.protect import protected as _protected, shown as _shown
 from site_builder.ledger.validate import RECORD_LISTS
@@ -62,12 +62,14 @@ class _Rules:
     tz: ZoneInfo
     tolerance: dt.timedelta
     now: dt.datetime
+    #: author and committer dates further apart than this are a warning (rewritten or stale work)
+    gap: dt.timedelta = dt.timedelta(days=3)
 
     @classmethod
     def of(cls, settings: Settings | None, now: dt.datetime | None) -> "_Rules":
         settings = settings or Settings(organisation="-", office="-")
         return cls(ZoneInfo(settings.timezone), dt.timedelta(days=settings.thresholds.backdate_days),
-                   now or clock.now())
+                   now or clock.now(), dt.timedelta(days=settings.thresholds.date_gap_days))
 
 
 @dataclass
@@ -185,6 +187,8 @@ def judge_history(history: History, commits: list[Commit], rules: _Rules,
                              and not ch.irregular and ch.path.startswith(history.ledger_prefix + "issues/")])
         commit = step.commit
         judging = judged is None or commit.sha in judged
+        if judging:
+            problems += _dates_apart(commit, rules)
         ids = step.touched if judging or wanted is None else step.touched & wanted
         if not ids:
             continue
@@ -274,6 +278,16 @@ def _twin(reader: _Reader, gone: dict[str, tuple[str, str]], version: _Version,
     return None
 
 
+def _dates_apart(commit: Commit, rules: _Rules) -> list[Problem]:
+    """A warning, not an error: author and committer dates far apart are what a history rewrite
+    or work kept back for days looks like, yet also what an honest late rebase does."""
+    if not commit.changes or abs(commit.committed - commit.authored) <= rules.gap:
+        return []
+    return [Problem.at(commit.changes[0].path, None, "change.dates_apart", commit=commit.sha, severity="warning",
+                       authored=commit.authored.isoformat(timespec="minutes"),
+                       committed=commit.committed.isoformat(timespec="minutes"), days=rules.gap.days)]
+
+
 def _commit_problems(history: History, commit: Commit, by_sha: dict[str, Commit], rules: _Rules) -> list[Problem]:
     """A commit's own dates: the committer date is when its records were recorded, so it may be
     neither in the future (beyond a small skew of the gate's clock) nor before its first parent's."""
@@ -347,7 +361,7 @@ def judge(old: Item | None, new: Item, origins: _Origins, rules: _Rules, root: b
         by_ver, by_sub = origin("verifications", ver), origins.of(new.id, "submissions", subs[-1]) or single
         if by_ver is None or by_sub is None:
             continue
-        if person_key(by_ver.author) == person_key(by_sub.author) or (by_ver.email and by_ver.email == by_sub.email):
+        if same_person(by_ver.author, by_sub.author) or (by_ver.email and by_ver.email == by_sub.email):
             out.append((("verifications", i), "change.same_author_verifies", {"author": by_ver.author}))
     return out
 

@@ -126,6 +126,8 @@ class Thresholds(Frozen):
                                 default=7, ge=1, strict=True)
     backdate_days: int = _field("补记容许天数", "记录日期最多可早于提交它的 commit 多少天。",
                                 default=7, ge=0, strict=True)
+    date_gap_days: int = _field("提交时间差预警天数", "一个 commit 的作者时间与提交时间相差超过多少天即提示（警告，不阻止合并）：可能是改写历史或补交的旧修改，请核实。",
+                                default=3, ge=1, strict=True)
     lag_margin: Number = _field("进度滞后容差", "任务进度落后时间进度超过多少个百分点即视为进度滞后（总览标红）并列入提醒函。",
                                default=10.0, ge=0)
 
@@ -347,6 +349,26 @@ def person_key(name: str | None) -> str:
     """A person's name as compared: NFKC (full-width letters and spaces become plain ones) with all
     whitespace removed, so that "东关镇　张某" and "东关镇 张某" are one person."""
     return "".join(unicodedata.normalize("NFKC", name or "").split())
+
+
+def person_parts(name: str | None) -> tuple[str, str]:
+    """(unit, person) of a name as people write it: "县农业局 张三" is 张三 of 县农业局, "张三" is 张三
+    with no unit said. Only a space separates the unit, since a name glued to its unit cannot be cut
+    safely ("李王某" is not 王某 of 李)."""
+    words = unicodedata.normalize("NFKC", name or "").split()
+    if len(words) < 2:
+        return "", "".join(words)
+    return "".join(words[:-1]), words[-1]
+
+
+def same_person(a: str | None, b: str | None) -> bool:
+    """Whether two names are one person for separation of duties: the same name with the same unit,
+    or with the unit said on one side only ("监督办 王某" and "王某"). Two units with the same name
+    are two people (县农业局 张三 is not 县财政局 张三)."""
+    if person_key(a) == person_key(b):
+        return bool(person_key(a))
+    (ua, pa), (ub, pb) = person_parts(a), person_parts(b)
+    return bool(pa) and pa == pb and (not ua or not ub or ua == ub)
 
 
 def has_text(value: str | None) -> bool:

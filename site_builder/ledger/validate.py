@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from site_builder.core import clock
 from site_builder.ledger import yamlsafe
 from site_builder.ledger.load import Ledger, ParseCache, load_ledger, read_tree
-from site_builder.ledger.models import Item, LookbackResult, Status, Term, VerificationResult, has_text, person_key
+from site_builder.ledger.models import Item, LookbackResult, Status, Term, VerificationResult, has_text, person_key, same_person
 from site_builder.core.problems import Problem
 
 RECORD_LISTS = ("reports", "supervision", "submissions", "verifications", "lookbacks", "mechanisms", "extensions")
@@ -131,7 +131,7 @@ def _check_status(item: Item, file: str, sink: _Sink) -> None:
         if v.result == VerificationResult.returned and not has_text(v.note):
             sink.add(file, ("verifications", i, "result"), "rule.returned_needs_note")
         submitted = [s for s in subs if s.date <= v.date]
-        if submitted and person_key(submitted[-1].by) == person_key(v.by):
+        if submitted and same_person(submitted[-1].by, v.by):
             sink.add(file, ("verifications", i, "by"), "rule.same_person_verifies", person=v.by)
     last_ver = vers[-1] if vers else None
     last_sub = subs[-1] if subs else None
