@@ -96,12 +96,12 @@ def test_a_commit_dated_before_its_parent(capsys, repo):
 
 
 def test_recorded_time_is_the_committer_date(capsys, repo):
-    """A record made on 2023-06-10 in a commit authored a week earlier (a branch rebased later):
+    """A record made on 2023-06-10 in a commit authored two days earlier (a branch rebased later):
     recorded when committed, it is not after its commit."""
     repo.edit(ITEM, "status: open", "status: in_progress\nreports:\n  - {date: 2023-06-10, by: 东关镇, text: 已开始采购}")
     repo.git("add", "-A")
     repo.git("commit", "-q", "-m", "x", env={"GIT_AUTHOR_NAME": "东关镇 张某", "GIT_AUTHOR_EMAIL": "z@example.invalid",
-                                            "GIT_AUTHOR_DATE": "2023-06-06T09:00:00+08:00",
+                                            "GIT_AUTHOR_DATE": "2023-06-08T09:00:00+08:00",
                                             "GIT_COMMITTER_NAME": "东关镇 张某", "GIT_COMMITTER_EMAIL": "z@example.invalid",
                                             "GIT_COMMITTER_DATE": "2023-06-10T18:00:00+08:00"})
     code, lines = check(capsys, repo)
