@@ -238,6 +238,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                             "item '{old}' (file {path}) was renamed to '{new}'; an item's id and file name are fixed once it is opened. If it is wrong, withdraw the item and open a new one."),
     "change.dates_apart": ("作者时间 {authored} 与提交时间 {committed} 相差超过 {days} 天（thresholds.date_gap_days）；可能改写过历史或补交了旧修改，请核实。",
                            "the author date {authored} and the commit date {committed} are more than {days} days apart (thresholds.date_gap_days); history may have been rewritten or old work committed late: please check."),
+    "change.entry_edited": ("{list} 中的记录“{entry}”被修改；记录只增不改。如需更正，请追加一条新记录（成果运用记录可用 supersedes 写明所更正的编号）。",
+                            "entry '{entry}' of {list} was edited; entries are append-only. To correct one, append a new entry (an action can name the one it corrects in supersedes)."),
+    "change.entry_removed": ("{list} 中的记录“{entry}”被删除；记录只增不改。如需更正，请追加一条新记录（成果运用记录可用 supersedes 写明所更正的编号）。",
+                             "entry '{entry}' of {list} was removed; entries are append-only. To correct one, append a new entry (an action can name the one it corrects in supersedes)."),
+    "change.deadline_later": ("本轮整改期限从 {old} 改晚到 {new}，须在同一次修改中追加一条延期记录（extensions：日期、新的整改期限、理由、批准人）。",
+                              "the round's deadline moved from {old} to the later {new}; append an extension (extensions: date, new deadline, reason, approved_by) in the same change."),
     "change.commit_in_future": ("提交时间 {date} 在未来；请检查电脑时钟。", "the commit is dated in the future ({date}); check the computer's clock."),
     "history.no_merge_base": ("“{base}”与当前版本没有共同祖先（历史可能被强制改写）。", "'{base}' and the head have no common ancestor (was history rewritten?)."),
 

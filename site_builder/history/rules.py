@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from site_builder.core import clock
 from site_builder.ledger import yamlsafe
+from site_builder.history.files import file_problems
 from site_builder.history.graph import Step, commit_of, diff_commit, read_range, walk
 from site_builder.history.timeline import Commit, History, _NULL
 from site_builder.ledger.models import Item, LookbackResult, Settings, Status, Term, VerificationResult, same_person
@@ -188,7 +189,7 @@ def judge_history(history: History, commits: list[Commit], rules: _Rules,
         commit = step.commit
         judging = judged is None or commit.sha in judged
         if judging:
-            problems += _dates_apart(commit, rules)
+            problems += _dates_apart(commit, rules) + file_problems(history, commit)
         ids = step.touched if judging or wanted is None else step.touched & wanted
         if not ids:
             continue

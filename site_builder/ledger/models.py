@@ -178,6 +178,14 @@ class FeedbackProblem(Frozen):
     text: Text = _field("反馈原文", "反馈报告中的问题表述。")
 
 
+class RoundExtension(Frozen):
+    """轮次延期: a round's deadline moved later, with who approved it and why (the only way it moves later)."""
+    date: Date = _field("日期", "批准延期的日期。")
+    deadline: Date = _field("新的整改期限", "延期后的整改期限，须与改后的 deadline 相同。")
+    reason: Text = _field("延期理由", "为什么需要延期。")
+    approved_by: Text = _field("批准人", "批准延期的人员或机构；不能是被巡察单位。")
+
+
 class Round(Frozen):
     """巡视巡察轮次."""
     id: Id = _field("轮次编号", "如 2023-R2，须与文件名相同。")
@@ -189,6 +197,7 @@ class Round(Frozen):
     aspects: tuple[Text, ...] = _field("方面", "反馈意见列出的问题方面。", min_length=1)
     units: tuple[Id, ...] = _field("被巡察单位", "本轮被巡察单位的编号。", min_length=1)
     feedback: tuple[FeedbackProblem, ...] = _field("反馈问题", "反馈报告列出的全部问题。", min_length=1)
+    extensions: tuple[RoundExtension, ...] = _field("延期", "整改期限的延期记录，只增不改；deadline 只有随延期记录才能改晚。", default=())
 
 
 # ---------------------------------------------------------------- items and their records
@@ -306,6 +315,7 @@ class Action(Frozen):
     rounds: tuple[Id, ...] = _field("涉及轮次", "涉及的轮次编号。", default=())
     items: tuple[Id, ...] = _field("涉及问题", "涉及的问题编号。", default=())
     to: Text | None = _field("对象", "约谈对象或建议送达部门（人名为内部信息）。", default=None)
+    supersedes: Id | None = _field("更正", "本条更正的原记录编号；记录只增不改，更正时追加新记录并在此写明原记录编号。", default=None)
     internal: bool = _field("内部", "为 true 时公开版不显示本条。", default=False, strict=True)
 
 

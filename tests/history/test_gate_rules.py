@@ -71,3 +71,77 @@ def test_dates_three_days_apart_are_no_warning(capsys, repo):
     repo.edit(ITEM, "status: open", "status: in_progress\nreports:\n  - {date: 2023-06-13, by: 东关镇, text: 已开始采购}")
     commit_dated(repo, "2023-06-10T09:00:00+08:00", "2023-06-13T09:00:00+08:00")
     assert check(capsys, repo) == (0, ["检查通过：1 个提交，1 次状态变更，未发现错误。", "2023-R2-002 已建账 → 整改中"])
+
+
+# ---------------------------------------------------------------- actions and evaluations are append-only
+
+ACTIONS = "ledger/actions.yaml"
+EVALUATIONS = "ledger/evaluations.yaml"
+TALK = "  - {id: A-2023-001, kind: talk, date: 2023-07-01, title: 约谈东关镇分管领导, units: [east-town]}\n"
+LETTER = "  - {id: A-2023-002, kind: reminder_letter, date: 2023-07-05, title: 提醒函, units: [agri-bureau]}\n"
+
+
+def with_actions(repo):
+    repo.write(ACTIONS, "actions:\n" + TALK + LETTER)
+    repo.write(EVALUATIONS, "evaluations:\n  - {unit: east-town, round: 2023-R2, date: 2023-07-10, score: 82, reasons: 按规则}\n")
+    repo.base = repo.commit("处理记录", "2023-07-10T09:00:00+08:00", author="监督办 王某")
+
+
+def test_an_action_edited_after_it_was_recorded(capsys, repo):
+    with_actions(repo)
+    repo.edit(ACTIONS, "title: 提醒函", "title: 提醒函（已整改）")
+    sha = repo.commit("改处理记录", "2023-07-12T09:00:00+08:00", author="监督办 王某")
+    assert check(capsys, repo) == (1, [
+        f"{ACTIONS}:3:5 (提交 {sha[:10]}): actions 中的记录“A-2023-002”被修改；记录只增不改。"
+        "如需更正，请追加一条新记录（成果运用记录可用 supersedes 写明所更正的编号）。"])
+    code, lines = audit(capsys, repo)
+    assert code == 1 and f"  {ACTIONS}:3:5 (提交 {sha[:10]}): actions 中的记录“A-2023-002”被修改；记录只增不改。" \
+        "如需更正，请追加一条新记录（成果运用记录可用 supersedes 写明所更正的编号）。" in lines
+
+
+def test_an_action_removed(capsys, repo):
+    with_actions(repo)
+    repo.edit(ACTIONS, TALK, "")
+    sha = repo.commit("删处理记录", "2023-07-12T09:00:00+08:00", author="监督办 王某")
+    assert check(capsys, repo) == (1, [
+        f"{ACTIONS}:2:3 (提交 {sha[:10]}): actions 中的记录“A-2023-001”被删除；记录只增不改。"
+        "如需更正，请追加一条新记录（成果运用记录可用 supersedes 写明所更正的编号）。"])
+
+
+def test_a_correction_appended_with_supersedes_passes(capsys, repo):
+    with_actions(repo)
+    repo.edit(ACTIONS, LETTER, LETTER + "  - {id: A-2023-003, kind: reminder_letter, date: 2023-07-12, title: 提醒函（更正送达单位）,"
+              " units: [east-town], supersedes: A-2023-002}\n")
+    repo.commit("更正处理记录", "2023-07-12T09:00:00+08:00", author="监督办 王某")
+    assert check(capsys, repo) == (0, ["检查通过：1 个提交，0 次状态变更，未发现错误。"])
+
+
+def test_an_evaluation_score_edited(capsys, repo):
+    with_actions(repo)
+    repo.edit(EVALUATIONS, "score: 82", "score: 90")
+    sha = repo.commit("改分", "2023-07-12T09:00:00+08:00", author="监督办 王某")
+    assert check(capsys, repo) == (1, [
+        f"{EVALUATIONS}:2:5 (提交 {sha[:10]}): evaluations 中的记录“east-town 2023-R2 2023-07-10”被修改；记录只增不改。"
+        "如需更正，请追加一条新记录（成果运用记录可用 supersedes 写明所更正的编号）。"])
+
+
+# ---------------------------------------------------------------- a round's deadline moves later only with an extension
+
+ROUND_FILE = "ledger/rounds/2023-R2.yaml"
+
+
+def test_a_round_deadline_moved_later_without_an_extension(capsys, repo):
+    repo.edit(ROUND_FILE, "deadline: 2023-10-30", "deadline: 2023-12-31")
+    sha = repo.commit("延长整改期限", "2023-07-12T09:00:00+08:00", author="监督办 王某")
+    assert check(capsys, repo) == (1, [
+        f"{ROUND_FILE}:6:11 (提交 {sha[:10]}): 本轮整改期限从 2023-10-30 改晚到 2023-12-31，须在同一次修改中追加一条延期记录"
+        "（extensions：日期、新的整改期限、理由、批准人）。"])
+
+
+def test_a_round_deadline_moved_later_with_an_extension(capsys, repo):
+    repo.edit(ROUND_FILE, "deadline: 2023-10-30", "deadline: 2023-12-31")
+    (repo.root / ROUND_FILE).write_text((repo.root / ROUND_FILE).read_text(encoding="utf-8") +
+                                        "extensions:\n  - {date: 2023-07-12, deadline: 2023-12-31, reason: 汛期影响施工, approved_by: 县委巡察办}\n",
+                                        encoding="utf-8")
+    repo.commit("延长整改期限", "2023-07-12T09:00:00+08:00", author="监督办 王某")
+    assert check(capsys, repo) == (0, ["检查通过：1 个提交，0 次状态变更，未发现错误。"])
