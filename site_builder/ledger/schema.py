@@ -18,7 +18,7 @@ from site_builder.ledger.models import FILE_KINDS
 DEF_TITLES = {
     "Thresholds": "阈值", "Scoring": "评分规则", "Unit": "被巡察单位", "FeedbackProblem": "反馈问题",
     "Measure": "整改措施", "Report": "进展报告（日报告）", "SupervisionRecord": "日常监督记录",
-    "Submission": "交账记录", "Verification": "核账记录", "Lookback": "回头看记录", "Mechanism": "制度机制", "Extension": "延期",
+    "Submission": "交账记录", "Verification": "核账记录", "Lookback": "回头看记录", "Mechanism": "制度机制", "Extension": "延期", "RoundExtension": "轮次延期",
     "Withdrawal": "撤销", "Action": "成果运用与问责", "Evaluation": "评估", "Status": "整改状态",
     "Term": "整改时限类型", "Scope": "问题性质", "Method": "监督方式", "ActionKind": "处理类别",
     "VerificationResult": "核账结果", "LookbackResult": "回头看结论", "UnitCategory": "单位类别",
