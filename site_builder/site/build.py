@@ -238,7 +238,7 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         if leaks:
             return None, [Problem.at(str(out), None, "site.external_reference", where=w) for w in leaks[:20]]
         output.write_mark(site_dir)
-        _swap(site_dir, out)
+        output.swap(site_dir, out)
         done = time.perf_counter()
         count = sum(1 for rel in written if rel.endswith(".md"))
         return BuildResult(out, count + len(guide), rendered - started, done - rendered), []
@@ -328,14 +328,3 @@ def _write_page(docs_dir: Path, store: mkdocs_hooks.BlockStore, rel: str, text: 
         store.add(rel, blocks)
     path.write_text(text, encoding="utf-8")
     return rel
-
-
-def _swap(new: Path, out: Path) -> None:
-    """Replace ``out`` by ``new`` with renames, so a reader sees the old site or the new one."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-    os.replace(new, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

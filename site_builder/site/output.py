@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 from site_builder.core.problems import Problem
@@ -105,3 +106,14 @@ def write_mark(site_dir: Path) -> None:
     files = sorted(_files(site_dir))
     (site_dir / MARK).write_text(json.dumps({"made_by": "rectify", "files": files}, ensure_ascii=False, indent=0),
                                  encoding="utf-8")
+
+
+def swap(new: Path, out: Path) -> None:
+    """Replace ``out`` by ``new`` with renames, so a reader sees the old site or the new one."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+    os.replace(new, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -12,7 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
-from site_builder.site.output import MARK, check_output, read_mark
+from site_builder.site.output import check_output, read_mark, swap
 from site_builder.core.problems import Problem
 
 
@@ -28,14 +28,5 @@ def publish_site(site: Path, target: Path) -> list[Problem]:
     shutil.rmtree(staging, ignore_errors=True)
     # symlinks=False: the published folder holds files only, whatever the build folder linked to
     shutil.copytree(site, staging, symlinks=False)
-    if not (staging / MARK).is_file():   # pragma: no cover - read_mark above saw it
-        shutil.rmtree(staging, ignore_errors=True)
-        return [Problem.at(str(site), None, "publish.not_a_site")]
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.replace(target, old)
-    os.replace(staging, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    swap(staging, target)
     return []
