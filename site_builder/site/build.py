@@ -28,6 +28,7 @@ from site_builder.ledger.models import Audience
 from site_builder.core.problems import LedgerError, Problem
 from site_builder.site import hooks as mkdocs_hooks
 from site_builder.site import output
+from site_builder.site import pagecache
 from site_builder.core import runner
 from site_builder.site import search
 from site_builder.site import shards
@@ -203,6 +204,7 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     store = None
+    opened: list[pagecache.PageCache] = []
     try:
         docs_dir, site_dir = staging / "docs", staging / "site"
         docs_dir.mkdir()
@@ -229,8 +231,13 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         cfg = mkdocs_config(base_config(config), ledger, written, guide, lang, docs_dir, site_dir)
         cfg["extra"]["rectify_blocks"] = str(blocks)     # the hooks open this build's block store
         cfg["extra_css"] = [*cfg["extra_css"], "assets/rectify-print.css"]
+        # item pages built before from the same Markdown and configuration come from the page cache
+        pages = pagecache.PageCache(cache.path.with_name("pages.sqlite") if cache is not None and cache.path else None)
+        opened.append(pages)
+        plan = pages.plan(docs_dir, blocks, pagecache.config_fingerprint(cfg), staging / "kept")
         with _source_date(day):
             shards.build(cfg, staging)
+        pages.finish(site_dir, plan, staging / "kept")
         search.add_entries(site_dir, search.item_entries(shown, aud == Audience.internal,
                                                          lambda code, **kw: translate(code, lang, **kw), hidden)
                            + search.unit_entries(shown))
@@ -245,6 +252,8 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
     finally:
         if store is not None:
             store.close()
+        for pages in opened:
+            pages.close()
         shutil.rmtree(staging, ignore_errors=True)
 
 

@@ -81,6 +81,14 @@ class BlockStore:
         store._fds = [os.open(p, os.O_RDONLY | getattr(os, "O_BINARY", 0)) for p in store.parts]
         return store
 
+    def raw(self, rel: str) -> bytes:
+        """A page's blocks as stored (empty when it has none): what they are, for a key."""
+        where = self.index.get(rel)
+        if where is None or not self._fds:
+            return b""
+        part, offset, length = where
+        return _pread(self._fds[part], length, offset)
+
     def get(self, rel: str) -> list[str]:
         where = self.index.get(rel)
         if where is None or not self._fds:

@@ -85,6 +85,7 @@ def build(cfg: dict, staging: Path, workers: int | None = None) -> None:
     workers = runner.worker_count(len(items), SHARD_MIN_ITEMS, cap=min(workers or MAX_SHARDS, MAX_SHARDS))
     if workers < 2:
         run_mkdocs(cfg, staging / "mkdocs.yml")
+        _canonical_gz(site_dir)
         return
     size = -(-len(items) // workers)
     shards = []
@@ -104,6 +105,15 @@ def build(cfg: dict, staging: Path, workers: int | None = None) -> None:
         others.results()
     for shard_cfg in shards:
         _merge(Path(shard_cfg["site_dir"]), site_dir)
+    _canonical_gz(site_dir)
+
+
+def _canonical_gz(site_dir: Path) -> None:
+    """One gzip header however many processes built the site (mkdocs names the file in it, a merge
+    does not), so that a build is byte-identical whatever its shards or its page cache."""
+    sitemap = site_dir / "sitemap.xml"
+    if sitemap.exists():
+        _write_gz(site_dir / "sitemap.xml.gz", sitemap.read_bytes())
 
 
 def _merge(shard_site: Path, site_dir: Path) -> None:
@@ -119,7 +129,6 @@ def _merge(shard_site: Path, site_dir: Path) -> None:
         entries = "".join("<url>" + block.split("</urlset>")[0] for block in urls)
         merged = main_text.replace("</urlset>", entries + "</urlset>")
         sitemap.write_text(merged, encoding="utf-8")
-        _write_gz(site_dir / "sitemap.xml.gz", merged.encode("utf-8"))
 
 
 def _write_gz(path: Path, data: bytes) -> None:
