@@ -220,14 +220,17 @@ class BulletinBuilder:
         current: set[str] = {b for tree in self._trees.values() for b in tree.values()}
         for key in [k for k in models if k[0] not in current]:
             del models[key]
-        need: dict[tuple[str, str], None] = {}
+        need: dict[tuple[str, str], str] = {}
         for tree in self._trees.values():
             for rel, blob in tree.items():
                 kind = kind_of(rel)
                 if kind and (blob, kind) not in models:
-                    need[(blob, kind)] = None
+                    need.setdefault((blob, kind), rel)
         contents = self.history.read_blobs(b for b, _ in need)
-        self.history.cache.prepare([(contents[b], kind, b) for b, kind in need if b in contents])
+        # a file's versions one after another (in time, within a path), so that each is read by
+        # pieces from the version before
+        order = sorted(need, key=lambda bk: need[bk])
+        self.history.cache.prepare([(contents[b], kind, b) for b, kind in order if b in contents], pieces=True)
         self.history.cache.save()   # write the new parses out now rather than hold them to the end
 
     def shown(self, commit: Commit | None, ledger: Ledger) -> Ledger:

@@ -31,10 +31,11 @@ _PLACEHOLDER = "\0"
 PARALLEL_MIN = 200   # below this many files a process pool costs more than it saves
 
 
-def _payload(job: tuple[bytes, str]) -> bytes:
-    """What the cache stores for one file: plain data if it passed, else its problems."""
-    raw, kind = job
-    data, model, problems = check_file(raw, kind, _PLACEHOLDER)
+def _payload(job: tuple[bytes, str] | tuple[bytes, str, bool]) -> bytes:
+    """What the cache stores for one file: plain data if it passed, else its problems (the same
+    whether or not it was read by pieces)."""
+    raw, kind, *pieces = job
+    data, model, problems = check_file(raw, kind, _PLACEHOLDER, bool(pieces and pieces[0]))
     return pickle.dumps((data if model is not None else None,
                          tuple((p.line, p.col, p.code, p.params) for p in problems)), protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -43,7 +44,7 @@ def _payload_task(_, job: tuple[bytes, str]) -> bytes:
     return _payload(job)
 
 
-def _payloads(jobs: list[tuple[bytes, str]], workers: int | None = None) -> Iterator[bytes]:
+def _payloads(jobs: list[tuple], workers: int | None = None) -> Iterator[bytes]:
     """Payloads of ``jobs`` in order, as they are made."""
     # Parsing is CPU-bound Python: one process per core. The payloads come back as pickled plain data,
     # cheaper to send than models; the parent rebuilds models from them (a sixth of a parse) while
@@ -178,8 +179,9 @@ class ParseCache:
             found.update({(b, k): d for b, k, d in rows})
         return found
 
-    def prepare(self, entries: list[tuple[bytes, str, str]]) -> None:
-        """Check every (raw, kind, blob) not yet known, in parallel when there are many."""
+    def prepare(self, entries: list[tuple[bytes, str, str]], pieces: bool = False) -> None:
+        """Check every (raw, kind, blob) not yet known, in parallel when there are many. ``pieces``
+        for many versions of the same files, given path by path (``yamlsafe.parse``)."""
         todo = [(raw, kind, blob) for raw, kind, blob in entries if (blob, kind) not in self.models]
         stored = self._stored_many([(blob, kind) for _, kind, blob in todo])
         misses = []
@@ -193,7 +195,8 @@ class ParseCache:
                 misses.append((raw, kind, blob))
             else:
                 self.models[(blob, kind)] = decoded
-        for (raw, kind, blob), payload in zip(misses, _payloads([(raw, kind) for raw, kind, _ in misses], self.workers)):
+        for (raw, kind, blob), payload in zip(misses, _payloads([(raw, kind, pieces) for raw, kind, _ in misses],
+                                                                 self.workers)):
             self.models[(blob, kind)] = self._decode(kind, payload)
             self.pending.append((blob, kind, payload))
 

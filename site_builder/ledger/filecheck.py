@@ -141,10 +141,11 @@ def _key_mistakes(errors: list[dict], text: str, file: str) -> tuple[list[Proble
     return hinted, [e for e in errors if tuple(e["loc"]) not in explained]
 
 
-def check_file(raw: bytes, kind: str, file: str) -> tuple[Any, BaseModel | None, list[Problem]]:
-    """Parse and model-check one file: (plain data, model, problems). The unit the cache stores."""
+def check_file(raw: bytes, kind: str, file: str, pieces: bool = False) -> tuple[Any, BaseModel | None, list[Problem]]:
+    """Parse and model-check one file: (plain data, model, problems). The unit the cache stores.
+    ``pieces``: reuse pieces parsed before (many versions of the same files; ``yamlsafe.parse``)."""
     model_cls = FILE_KINDS[kind][0]
-    data, problems = yamlsafe.parse(raw, file)
+    data, problems = yamlsafe.parse(raw, file, pieces)
     if data is None:
         return None, None, problems
     try:

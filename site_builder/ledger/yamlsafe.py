@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from site_builder.ledger import yamlhints
+from site_builder.ledger import yamlhints, yamlpieces
 from site_builder.core.problems import Problem
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: a real item is a few KB; anything near this is a mistake
@@ -269,8 +269,11 @@ def _yaml_error(exc: yaml.YAMLError, file: str, text: str = "") -> Problem:
     return Problem.at(file, pos, "load.syntax", detail=detail)
 
 
-def parse(raw: bytes, file: str) -> tuple[Any, list[Problem]]:
-    """Parse one YAML document safely. Returns ``(data, problems)``; data is None on problems."""
+def parse(raw: bytes, file: str, pieces: bool = False) -> tuple[Any, list[Problem]]:
+    """Parse one YAML document safely. Returns ``(data, problems)``; data is None on problems.
+
+    With ``pieces``, a file laid out plainly is read piece by piece (``yamlpieces``), reusing
+    the pieces met before: for many versions of the same files, as the history reads them."""
     text, problems = decode(raw, file)
     if text is None:
         return None, problems
@@ -278,6 +281,10 @@ def parse(raw: bytes, file: str) -> tuple[Any, list[Problem]]:
     if problems:
         return None, cap_problems(problems, file)
     hints = yamlhints.prescan(text, file)
+    if pieces and not hints:
+        data = yamlpieces.by_pieces(text, _piece, _NO)
+        if data is not None:
+            return data, []
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
@@ -301,6 +308,22 @@ def parse(raw: bytes, file: str) -> tuple[Any, list[Problem]]:
         code = "load.root_is_list" if isinstance(data, list) else "load.root_is_value"
         return None, [Problem.at(file, (1, 1), code)]
     return data, []
+
+
+_NO = object()
+
+
+#: pieces remembered: every piece of a county's thousand item files, about 25,000
+@functools.lru_cache(maxsize=65536)
+def _piece(text: str) -> Any:
+    """One piece's built value (``_NO`` when it does not parse cleanly alone). Remembered: the
+    value is shared by every file that holds the piece, so data built this way is never changed
+    in place (nothing does: models are made from it, and the cache pickles it)."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        return _NO if node is None else _build(node)
+    except (yaml.YAMLError, _Refused, RecursionError, ValueError, TypeError):
+        return _NO
 
 
 def _diagnosed(text: str, file: str, hints: list[Problem], exc: yaml.YAMLError) -> list[Problem]:
