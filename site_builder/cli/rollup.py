@@ -1,0 +1,54 @@
+"""``rectify members update`` and the roll-up's ``build`` and ``bulletin``: parses, hands off to the
+roll-up stage, prints.
+
+``members update`` exits 0 when every member was read and locked (a rewritten history is a warning
+only: the member is re-locked), 1 when any member could not be read (the lock file is written all
+the same: the others are locked anew, the unreachable ones keep their commit and are marked stale,
+so a scheduled job turns red and someone looks), and 1 without writing anything when the ledger is
+not a roll-up or does not validate.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from site_builder.core.messages import translate
+
+
+def register(sub, common, date_type) -> None:
+    p = sub.add_parser("members", help="help.members")
+    p.add_argument("action", choices=("update",), help="help.members.action")
+    common(p)
+    p.set_defaults(handler=cmd_members)
+
+
+def is_rollup(ledger) -> bool:
+    return ledger is not None and ledger.settings is not None and bool(ledger.settings.members)
+
+
+def cmd_members(args: argparse.Namespace) -> int:
+    from site_builder.cli.main import _emit_problems, _lang, _load, say
+    from site_builder.core import clock
+    from site_builder.rollup.members import LOCK_FILE, update_members, write_lock
+    ledger, problems = _load(args)
+    lang = _lang(args, ledger)
+    if problems:
+        _emit_problems(args, problems, lang)
+        return 1
+    if not is_rollup(ledger):
+        say(args, translate("rollup.not_rollup", lang, file=ledger.paths.get("settings", args.ledger)), err=True)
+        return 1
+    lock, outcomes, problems = update_members(Path(args.ledger), ledger.settings, ledger.members_lock,
+                                              clock.ledger_today(ledger.settings))
+    path = write_lock(Path(args.ledger), lock)
+    _emit_problems(args, problems, lang)
+    codes = {"locked": "rollup.member_locked", "rewritten": "rollup.member_rewritten", "stale": "rollup.member_stale"}
+    for o in outcomes:
+        say(args, translate(codes[o.state], lang, name=o.name, id=o.member, commit=(o.commit or "-")[:10]))
+    stale = sum(1 for o in outcomes if o.state == "stale")
+    say(args, translate("rollup.updated", lang, file=path, count=len(outcomes), locked=len(outcomes) - stale, stale=stale))
+    if stale:
+        say(args, translate("rollup.update_failed", lang, stale=stale), err=True)
+        return 1
+    return 0
