@@ -52,3 +52,24 @@ def cmd_members(args: argparse.Namespace) -> int:
         say(args, translate("rollup.update_failed", lang, stale=stale), err=True)
         return 1
     return 0
+
+
+def cmd_build(args: argparse.Namespace, ledger, lang: str) -> int:
+    """``rectify build`` of a roll-up ledger (``cli.site`` hands off here once it has validated it)."""
+    from site_builder.cli.main import _emit_problems, say
+    from site_builder.rollup.site import build_rollup_site
+    result, problems = build_rollup_site(ledger, Path(args.ledger), Path(args.out),
+                                         repo=Path(args.repo) if args.repo else None, as_of=args.as_of,
+                                         audience=args.audience, lang=args.lang, config=Path(args.config),
+                                         docs_src=Path(args.docs), use_cache=not args.no_cache)
+    if problems:
+        _emit_problems(args, problems, lang)
+        say(args, translate("cli.build_failed", lang), err=True)
+        return 1
+    say(args, translate("rollup.built", lang, out=args.out, pages=result.pages, members=len(result.read.members),
+                        read=len(result.read.read)))
+    for m in result.read.members:
+        if m.state != "ok":
+            say(args, f"  {m.name}（{m.id}）：" + translate("rollup.state_" + m.state, lang)
+                + (" — " + translate(m.reason, lang, **dict(m.reason_params)) if m.reason else ""), err=True)
+    return 0
