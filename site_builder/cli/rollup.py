@@ -27,6 +27,17 @@ def is_rollup(ledger) -> bool:
     return ledger is not None and ledger.settings is not None and bool(ledger.settings.members)
 
 
+def is_rollup_folder(ledger_dir: Path) -> bool:
+    """Whether the folder's settings declare members (read alone, before any history is opened)."""
+    from site_builder.ledger.filecheck import check_file
+    path = ledger_dir / "ledger.yaml"
+    try:
+        _, settings, _ = check_file(path.read_bytes(), "settings", str(path))
+    except OSError:
+        return False
+    return settings is not None and bool(settings.members)
+
+
 def cmd_members(args: argparse.Namespace) -> int:
     from site_builder.cli.main import _emit_problems, _lang, _load, say
     from site_builder.core import clock
@@ -72,4 +83,37 @@ def cmd_build(args: argparse.Namespace, ledger, lang: str) -> int:
         if m.state != "ok":
             say(args, f"  {m.name}（{m.id}）：" + translate("rollup.state_" + m.state, lang)
                 + (" — " + translate(m.reason, lang, **dict(m.reason_params)) if m.reason else ""), err=True)
+    return 0
+
+
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    """``rectify bulletin`` of a roll-up ledger: the week's roll-up bulletin and reminder letters."""
+    from site_builder.bulletin.weeks import last_complete_week
+    from site_builder.bulletin.wording import long_date
+    from site_builder.cli import main as cli
+    from site_builder.core import clock
+    from site_builder.rollup.bulletin import build_rollup_bulletin, files
+    ledger, problems = cli._load(args)
+    lang = cli._lang(args, ledger)
+    if problems:
+        cli._emit_problems(args, problems, lang)
+        return 1
+    tz = ledger.settings.timezone
+    week = args.week or last_complete_week(clock.now(), tz)
+    repo = Path(args.repo) if args.repo else Path(args.ledger)
+    bulletin, problems = build_rollup_bulletin(repo, Path(args.ledger), cli._ledger_in_repo(args.ledger, repo), week, tz,
+                                               ledger.settings.audience.value == "public", not args.no_cache)
+    if bulletin is None:
+        cli._emit_problems(args, problems, lang)
+        cli.say(args, translate("rollup.bulletin_failed", lang, week=week), err=True)
+        return 1
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = files(bulletin, lang)
+    for name, data in written.items():
+        tmp = out / f".{name}.tmp"
+        tmp.write_bytes(data)
+        tmp.replace(out / name)
+    cli.say(args, translate("rollup.bulletin_written", lang, week=week, end=long_date(bulletin.end, lang),
+                            files=", ".join(str(out / n) for n in list(written)[:2]), letters=len(bulletin.lagging)))
     return 0
