@@ -119,7 +119,7 @@ def read_members(ledger_dir: Path, settings: Settings, lock: MembersLock | None,
     locked = {m.id: m for m in (lock.members if lock else ())}
     tasks = [Task((m.id,), m, locked.get(m.id), gitfetch.source_of(m.repo, root), root, as_of, public)
              for m in settings.members]
-    store = open_store(default_cache_path(ledger_dir).with_name("rollup.sqlite"),
+    store = open_store(default_cache_path(ledger_dir).with_name("rollup-figures.sqlite"),
                        ("CREATE TABLE IF NOT EXISTS figures (key TEXT PRIMARY KEY, data BLOB)",)) if use_cache else None
     found: dict[str, MemberFigures] = {}
     try:
