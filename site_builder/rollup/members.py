@@ -80,10 +80,11 @@ def write_lock(ledger_dir: Path, lock: MembersLock) -> Path:
 
 # ---------------------------------------------------------------- reading a member's files at a commit
 
-def open_member(target: Path) -> History:
+def open_member(target: Path, cache_path: Path | None = None) -> History:
     """A member's bare copy as a history with no main line read: only trees at named commits are
-    loaded from it (``ledger_at_commit``), which needs no ``git log``."""
-    cache = ParseCache(None)
+    loaded from it (``ledger_at_commit``), which needs no ``git log``. Parsed files are kept in the
+    roll-up's parse cache (by blob id), so a member's new commit parses only the files it changed."""
+    cache = ParseCache(cache_path)
     cache.workers = 1        # members are read one per worker process already
     return History(git.Repo(target), "", [], cache)
 

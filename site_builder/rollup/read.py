@@ -36,6 +36,7 @@ class Task:
     root: Path
     as_of: dt.date
     public: bool
+    parse_cache: Path | None = None    # the roll-up's parse cache (None: --no-cache)
 
     def key(self) -> str:
         commit = self.locked.commit if self.locked else None
@@ -72,8 +73,11 @@ def read_member(task: Task) -> MemberFigures:
         if not gitfetch.has_commit(target, commit):
             return _not_read(task, "rollup.commit_gone", commit=commit[:10])
     try:
-        with open_member(target) as history:
+        with open_member(target, task.parse_cache) as history:
             ledger, problems = ledger_at_commit(history, commit, task.member.ledger)
+            history.cache.save()
+            if history.cache.db is not None:
+                history.cache.db.close()
     except (LedgerError, OSError, ValueError) as exc:   # a damaged copy reads as not read
         return _not_read(task, "rollup.unreadable", detail=type(exc).__name__)
     settings: Settings | None = ledger.settings
@@ -99,7 +103,8 @@ def _rolled_up(task: Task, lock: MembersLock | None, settings: Settings) -> Memb
     if len(task.path) >= MAX_DEPTH:
         return replace(parent, state="missing", reason="rollup.too_deep")
     children = [read_member(Task((*task.path, sub.id), sub, locked.get(sub.id),
-                                 nested_source(task.member, task.source, sub.repo), task.root, task.as_of, task.public))
+                                 nested_source(task.member, task.source, sub.repo), task.root, task.as_of, task.public,
+                                 task.parse_cache))
                 for sub in settings.members]
     return summed(parent, children)
 
@@ -117,7 +122,8 @@ def read_members(ledger_dir: Path, settings: Settings, lock: MembersLock | None,
     """Every member's figures, in the settings' order."""
     root = repo_root(ledger_dir)
     locked = {m.id: m for m in (lock.members if lock else ())}
-    tasks = [Task((m.id,), m, locked.get(m.id), gitfetch.source_of(m.repo, root), root, as_of, public)
+    parse_cache = default_cache_path(ledger_dir) if use_cache else None
+    tasks = [Task((m.id,), m, locked.get(m.id), gitfetch.source_of(m.repo, root), root, as_of, public, parse_cache)
              for m in settings.members]
     store = open_store(default_cache_path(ledger_dir).with_name("rollup-figures.sqlite"),
                        ("CREATE TABLE IF NOT EXISTS figures (key TEXT PRIMARY KEY, data BLOB)",)) if use_cache else None
