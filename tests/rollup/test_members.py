@@ -88,3 +88,18 @@ def test_not_a_rollup_is_refused(tmp_path: Path):
     assert code == 1 and "不是汇总台账" in out
     assert not (east.root / "ledger/members.lock.yaml").exists()
     assert WHEN
+
+
+def test_a_lock_update_passes_the_gate(tmp_path: Path):
+    east = county(tmp_path / "east", "东县县委", 1, 1)
+    city = rollup(tmp_path / "city", "某市市委", [{"id": "east", "name": "东县", "level": "county", "repo": "../east"}])
+    city.write(".gitignore", ".rectify-members/\n.rectify-cache/\n")
+    city.git("checkout", "-q", "-b", "lock")
+    assert rectify("members", "update", "ledger", cwd=city.root)[0] == 0
+    city.commit("锁定", "2023-08-15T10:00:00+08:00")
+    east.edit("ledger/units.yaml", "县农业农村局", "县农业农村局（改）")
+    east.commit("改名", "2023-08-16T10:00:00+08:00")
+    assert rectify("members", "update", "ledger", cwd=city.root)[0] == 0
+    city.commit("再锁定", "2023-08-16T11:00:00+08:00")
+    code, out = rectify("check", "--base", "main", cwd=city.root)
+    assert code == 0, out
