@@ -171,3 +171,12 @@ def test_recurring_problems_across_rounds_of_one_member(tmp_path: Path):
     assert recurring[("tag", "验收不严")].members == ("east",) and recurring[("tag", "验收不严")].rounds == 2
     common = {(s.what, s.name): s for s in fig.common_problems(members)}
     assert common[("tag", "验收不严")].members == ("east", "west") and common[("tag", "验收不严")].items == 3
+
+
+def test_members_read_in_spawned_workers_give_the_same_figures(three, monkeypatch):
+    city, _, _ = three
+    monkeypatch.setenv("RECTIFY_WORKERS", "1")
+    alone = _read(city, cache=False).members
+    monkeypatch.setenv("RECTIFY_WORKERS", "2")
+    monkeypatch.setenv("RECTIFY_START_METHOD", "spawn")    # as on Windows
+    assert _read(city, cache=False).members == alone
