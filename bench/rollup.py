@@ -69,14 +69,11 @@ def make_rollup(out: Path, members: list[Path]) -> Path:
 
 
 def change_one(member: Path) -> None:
-    """One new commit in one member: a progress report appended to one item."""
-    item = sorted((member / "ledger" / "issues").rglob("*.yaml"))[7]
-    text = item.read_text(encoding="utf-8")
-    if "\nreports:\n" in text:
-        text = text.replace("\nreports:\n", "\nreports:\n  - {date: 2023-12-29, by: 基准, text: 基准测试追加的进展}\n", 1)
-    else:
-        text += "reports:\n  - {date: 2023-12-29, by: 基准, text: 基准测试追加的进展}\n"
-    item.write_text(text, encoding="utf-8")
+    """One new commit in one member, changing one file (a unit's supervisor renamed)."""
+    units = member / "ledger" / "units.yaml"
+    text = units.read_text(encoding="utf-8")
+    at = text.index("supervisor: ") + len("supervisor: ")
+    units.write_text(text[:at] + "基准" + text[at:], encoding="utf-8")
     git("commit", "-qam", "one change", cwd=member)
 
 
@@ -107,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     change_one(members[min(3, len(members) - 1)])
     timed("members update after one member changed", [rectify, "members", "update"], city)
     timed("roll-up build after one member changed", [rectify, "build", "--out", "site"], city)
-    timed("roll-up bulletin 2023-W52 (cached figures? no: Sunday)", [rectify, "bulletin", "--week", "2023-W52",
+    timed("roll-up bulletin 2023-W52 (as of its Sunday)", [rectify, "bulletin", "--week", "2023-W52",
                                                                     "--out", "bulletins"], city)
     return 0
 

@@ -51,6 +51,9 @@ class Pages:
         return self.e(text)
 
     def member_href(self, m: MemberFigures, prefix: str = "") -> str:
+        if prefix is None:       # a member of a member has no page here: its own site, if any
+            link = site_link(m.site)
+            return f'<a href="{link}">{self.e(m.name)}</a>' if link else self.e(m.name)
         return f'<a href="{prefix}members/{quote(m.id)}.html">{self.e(m.name)}</a>'
 
     # ------------------------------------------------------------ pages
@@ -89,7 +92,7 @@ class Pages:
             body.append(f"<p>{self.e(self.t('rollup.stale_none'))}</p>\n")
         return self.page(self.t("rollup.overview_title", organisation=self.org), body)
 
-    def _member_row(self, rank: int | str, m: MemberFigures, prefix: str = "") -> list[str]:
+    def _member_row(self, rank: int | str, m: MemberFigures, prefix: str | None = "") -> list[str]:
         days = m.days_since_report(self.as_of)
         if not m.counted:
             return [str(rank), self.member_href(m, prefix), self.e(self.t("rollup.level_" + m.level)),
@@ -123,7 +126,7 @@ class Pages:
                 self.table(self._member_heads(), [self._member_row(1, m, "../")])]
         if m.children:
             body += [f"## {self.t('rollup.children')}\n",
-                     self.table(self._member_heads(), [self._member_row(i, c, "../") for i, c in enumerate(m.children, 1)])]
+                     self.table(self._member_heads(), [self._member_row(i, c, None) for i, c in enumerate(m.children, 1)])]
         if m.rounds:
             body += [f"## {self.t('rollup.rounds')}\n",
                      self.table([self.t("rollup.col_name"), self.t("rollup.col_round_kind"), self.t("rollup.col_items"),

@@ -56,6 +56,12 @@ def _config(base: dict, org: str, guide: list[str], lang: str, docs_dir: Path, s
     return cfg
 
 
+def _every(members):
+    for m in members:
+        yield m
+        yield from _every(m.children)
+
+
 def build_rollup_site(ledger: Ledger, ledger_dir: Path, out: Path, *, repo: Path | None = None,
                       as_of: dt.date | None = None, audience: str | None = None, lang: str | None = None,
                       config: Path | None = Path("mkdocs.yml"), docs_src: Path = Path("docs"),
@@ -70,7 +76,7 @@ def build_rollup_site(ledger: Ledger, ledger_dir: Path, out: Path, *, repo: Path
     read = read_members(ledger_dir, settings, ledger.members_lock, day, aud == Audience.public, use_cache)
     pages = Pages(settings.organisation, read.members, day, lang).all()
     # a member's own site is the one address the roll-up links out to, by design
-    allowed = {url.split("//", 1)[1] for m in read.members if (url := site_link(m.site))}
+    allowed = {url.split("//", 1)[1] for m in _every(read.members) if (url := site_link(m.site))}
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -127,6 +127,11 @@ def test_two_level_rollup_sums_the_members_of_a_member(tmp_path: Path):
     levels = fig.totals_by_level(list(members.values()))
     assert (levels["city"].items, levels["county"].items) == (6, 3)
     assert fig.totals(list(members.values())).items == 9
+    from site_builder.rollup.render import Pages
+    page = Pages("某省省委", list(members.values()), AS_OF, "zh").member(members["city"])
+    rows = page.split("下级成员", 1)[1]
+    assert '<td>甲县</td><td>县级</td><td>2</td><td>1</td><td>50.0%' in rows
+    assert '<td>乙县</td><td>县级</td><td>4</td><td>3</td><td>75.0%' in rows
     assert a and b and c
 
 
