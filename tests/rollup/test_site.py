@@ -68,3 +68,20 @@ def test_public_rollup_site_holds_nothing_a_member_marks_internal(tmp_path: Path
     assert all("线索核查" not in p.read_text(encoding="utf-8", errors="replace")
                for p in public.rglob("*") if p.is_file() and p.suffix in (".json", ".html", ".xml", ".txt"))
     assert "物资储备" in (public / "common.html").read_text(encoding="utf-8")
+
+
+def test_two_level_rollup_site_links_a_member_of_a_member_to_its_own_site(tmp_path: Path):
+    county(tmp_path / "a", "甲县县委", 1, 1)
+    county(tmp_path / "b", "乙县县委", 3, 1)
+    city = rollup(tmp_path / "city", "某市市委", [
+        {"id": "a", "name": "甲县", "level": "county", "repo": "../a", "site": "https://a.example.org/"},
+        {"id": "b", "name": "乙县", "level": "county", "repo": "../b"}])
+    assert rectify("members", "update", "ledger", cwd=city.root)[0] == 0
+    city.commit("锁定", "2023-08-16T10:00:00+08:00")
+    province = rollup(tmp_path / "province", "某省省委", [{"id": "city", "name": "某市", "level": "city", "repo": "../city"}])
+    assert rectify("members", "update", "ledger", cwd=province.root)[0] == 0
+    code, out = rectify("build", "ledger", "--out", str(tmp_path / "site"), cwd=province.root)
+    assert code == 0, out
+    page = (tmp_path / "site/members/city.html").read_text(encoding="utf-8")
+    assert '<a href="https://a.example.org/">甲县</a>' in page
+    assert [r[3:6] for r in _cells((tmp_path / "site/members.html").read_text(encoding="utf-8"))] == [["6", "4", "66.7%"]]
