@@ -185,3 +185,16 @@ def test_members_read_in_spawned_workers_give_the_same_figures(three, monkeypatc
     monkeypatch.setenv("RECTIFY_WORKERS", "2")
     monkeypatch.setenv("RECTIFY_START_METHOD", "spawn")    # as on Windows
     assert _read(city, cache=False).members == alone
+
+
+def test_ledger_text_never_becomes_markup_on_the_pages():
+    from site_builder.rollup.figures import MemberFigures, RoundFigures
+    from site_builder.rollup.render import Pages
+    evil = "<script>alert(1)</script>"
+    members = [MemberFigures(id=k, name=evil, level="county", site="javascript:alert(1)", commit="0" * 40, state="ok",
+                             items=1, rounds=(RoundFigures(k, "R", evil, "county", "routine", 1, 0, 0, 0.0, 50.0, 50.0, False),),
+                             tags=((evil, "R", 1),), aspects=((evil, "R", 1),)) for k in ("a", "b")]
+    pages = Pages(evil, members, AS_OF, "zh").all()
+    text = "\n".join(pages.values())
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert 'href="javascript' not in text
