@@ -71,6 +71,7 @@ ROLLUP: dict[str, tuple[str, str]] = {
     "rollup.col_rounds": ("轮次数", "Rounds"),
     "rollup.col_items": ("问题数", "Items"),
     "rollup.col_cleared": ("已销号", "Cleared"),
+    "rollup.col_week_cleared": ("本周销号", "Cleared this week"),
     "rollup.col_completion": ("完成率", "Completion"),
     "rollup.col_time": ("时间进度", "Time"),
     "rollup.col_task": ("任务进度", "Task"),

@@ -40,6 +40,7 @@ class RollupBulletin:
     members: list[MemberFigures]
     lagging: list[tuple[MemberFigures, list[str]]]
     lock_commit: str              # the roll-up's commit whose lock file was read
+    cleared_before: dict          # member id → items cleared at the end of the week before (counted ones)
 
 
 def build_rollup_bulletin(repo: Path, ledger_dir: Path, ledger_in_repo: str, week: str, timezone: str,
@@ -49,6 +50,7 @@ def build_rollup_bulletin(repo: Path, ledger_dir: Path, ledger_in_repo: str, wee
             start, end = week_bounds(week, timezone)
             commit = history.commit_at(end)
             then, problems = history.ledger_at(commit)
+            before, _ = history.ledger_at(history.commit_at(start))
             first = week_of(history.commits[0].committed, timezone) if history.commits else week
             lock_file = history.ledger_prefix + "members.lock.yaml"
     except LedgerError as exc:
@@ -59,10 +61,16 @@ def build_rollup_bulletin(repo: Path, ledger_dir: Path, ledger_in_repo: str, wee
         return None, [Problem.at(lock_file, None, "rollup.no_lock_then", week=week)]
     sunday = start.date() + dt.timedelta(days=6)
     read = read_members(ledger_dir, then.settings, then.members_lock, sunday, public, use_cache)
+    cleared_before = {}
+    if before.settings is not None and before.settings.members and before.members_lock is not None:
+        # the week before, from its own lock: this week's clearing is the difference (本周销号)
+        earlier = read_members(ledger_dir, before.settings, before.members_lock, sunday - dt.timedelta(days=7),
+                               public, use_cache)
+        cleared_before = {m.id: m.cleared for m in earlier.members if m.counted}
     year = int(week[:4])
     return RollupBulletin(week, year, issue_number(week, first), start.date(), sunday, sunday + dt.timedelta(days=1),
                           then.settings.organisation, then.settings.office, then.settings.language,
-                          read.members, fig.lagging(read.members, sunday), commit.sha), []
+                          read.members, fig.lagging(read.members, sunday), commit.sha, cleared_before), []
 
 
 # ---------------------------------------------------------------- Markdown
@@ -80,18 +88,19 @@ def _rank_rows(b: RollupBulletin, lang: str) -> list[list]:
         if m.counted:
             rank += 1
             days = m.days_since_report(b.end)
-            rows.append([rank, m.name, m.items, m.cleared, f"{m.completion}%", f"{m.time_progress}%",
+            week_cleared = m.cleared - b.cleared_before[m.id] if m.id in b.cleared_before else "—"
+            rows.append([rank, m.name, m.items, m.cleared, week_cleared, f"{m.completion}%", f"{m.time_progress}%",
                          m.overdue_items + m.overdue_measures, f"{m.red}/{m.yellow}/{m.green}",
                          "—" if days is None else days, t("rollup.state_" + m.state)])
         else:
-            rows.append(["—", m.name, "—", "—", "—", "—", "—", "—", "—",
+            rows.append(["—", m.name, "—", "—", "—", "—", "—", "—", "—", "—",
                          t("rollup.state_" + m.state) + "：" + t(m.reason, **dict(m.reason_params))])
     return rows
 
 
 def _rank_heads(lang: str) -> list[str]:
     return [translate(c, lang) for c in ("rollup.col_rank", "rollup.col_member", "rollup.col_items", "rollup.col_cleared",
-                                         "rollup.col_completion", "rollup.col_time", "rollup.col_overdue",
+                                         "rollup.col_week_cleared", "rollup.col_completion", "rollup.col_time", "rollup.col_overdue",
                                          "rollup.col_colours", "rollup.col_days", "rollup.col_state")]
 
 
@@ -134,7 +143,7 @@ def bulletin_docx(b: RollupBulletin, lang: str = "zh") -> bytes:
               [[total.members, total.items, total.cleared, f"{total.completion}%", total.overdue_items,
                 total.overdue_measures]])
     doc.heading(t("rollup.members_title"))
-    doc.table(_rank_heads(lang), _rank_rows(b, lang), left=(1, 9))
+    doc.table(_rank_heads(lang), _rank_rows(b, lang), left=(1, 10))
     doc.heading(t("rollup.bulletin_lagging"))
     for m, reasons in b.lagging:
         doc.para(f"{m.name}：{_reasons(reasons, lang)}")
@@ -154,7 +163,7 @@ def reminder_docx(b: RollupBulletin, member: MemberFigures, reasons: list[str], 
     for k, reason in enumerate(reasons, start=1):
         doc.para((f"（{chinese_number(k)}）" if lang == "zh" else f"({k}) ") + t(reason))
     if member.counted:
-        doc.table(_rank_heads(lang)[2:9], [_rank_rows(RollupBulletin(**{**b.__dict__, "members": [member]}), lang)[0][2:9]])
+        doc.table(_rank_heads(lang)[2:10], [_rank_rows(RollupBulletin(**{**b.__dict__, "members": [member]}), lang)[0][2:10]])
     doc.para(t("rollup.letter_request"))
     doc.para(b.office, "RL Body Flush", "right")
     doc.para(long_date(b.issue_date, lang), "RL Body Flush", "right")

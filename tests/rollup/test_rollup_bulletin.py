@@ -41,7 +41,8 @@ def test_rollup_bulletin_reads_the_lock_as_it_stood_at_the_weeks_end(tmp_path: P
     md34 = (out34 / "2023-W34.md").read_text(encoding="utf-8")
     assert "现将截至2023年8月20日各成员整改情况通报如下" in md33 and "2023年第1期" in md33
     # east: 1 of 2 cleared in W33, 4 of 5 in W34; the totals follow (west 2 of 3)
-    assert "| 1 | 东县 | 5 | 4 | 80\\.0% |" in md34 and "| 2 | 东县 | 2 | 1 | 50\\.0% |" in md33
+    # cleared this week: against the week before's own lock (none before W33: —)
+    assert "| 1 | 东县 | 5 | 4 | 3 | 80\\.0% |" in md34 and "| 2 | 东县 | 2 | 1 | — | 50\\.0% |" in md33
     assert "| 2 | 5 | 3 | 60\\.0% |" in md33 and "| 2 | 8 | 6 | 75\\.0% |" in md34
     assert "南县" in md33 and "未读取" in md33
     # reminder letters: the member never read, and every member with units silent too long
