@@ -172,6 +172,15 @@ def totals(members: list[MemberFigures]) -> Totals:
                                    "red", "yellow", "green")))
 
 
+def action_totals(members: list[MemberFigures]) -> dict[str, int]:
+    """Actions by kind (talks, letters, suspensions, …) and mechanisms, summed over counted members."""
+    out: Counter = Counter()
+    for m in members:
+        if m.counted:
+            out.update(m.actions)
+    return dict(sorted(out.items()))
+
+
 def totals_by_level(members: list[MemberFigures]) -> dict[str, Totals]:
     """Sums per member level (county, city): a province's cities and its directly read counties apart."""
     groups: dict[str, list] = defaultdict(list)

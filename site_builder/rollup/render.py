@@ -83,6 +83,7 @@ class Pages:
                            [[self.e(self.t("level." + k.level) + " · " + self.t("kind." + k.kind)), str(k.rounds),
                              str(k.members), str(k.items), str(k.cleared), f"{k.completion}%"]
                             for k in fig.totals_by_round_kind(self.members)]),
+                f"## {self.t('rollup.actions')}\n", self._actions_table(fig.action_totals(self.members)),
                 f"## {self.t('rollup.stale_title')}\n"]
         stale = [m for m in self.members if m.state != "ok"]
         if stale:
@@ -135,11 +136,13 @@ class Pages:
                                   str(r.items), str(r.cleared), f"{r.completion}%", f"{r.time_progress}%"]
                                  for r in m.rounds])]
         if m.actions:
-            body += [f"## {self.t('rollup.actions')}\n",
-                     self.table([self.t("rollup.col_kind"), self.t("rollup.col_count")],
-                                [[self.e(self.t("action." + k) if k != "mechanisms" else self.t("site.mechanisms")), str(n)]
-                                 for k, n in sorted(m.actions.items())])]
+            body += [f"## {self.t('rollup.actions')}\n", self._actions_table(m.actions)]
         return self.page(m.name, body)
+
+    def _actions_table(self, actions: dict[str, int]) -> str:
+        return self.table([self.t("rollup.col_kind"), self.t("rollup.col_count")],
+                          [[self.e(self.t("action." + k) if k != "mechanisms" else self.t("site.mechanisms")), str(n)]
+                           for k, n in sorted(actions.items())])
 
     def _shared_table(self, rows: list[fig.Shared]) -> str:
         if not rows:

@@ -198,3 +198,33 @@ def test_ledger_text_never_becomes_markup_on_the_pages():
     text = "\n".join(pages.values())
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert 'href="javascript' not in text
+
+
+def test_actions_by_kind_are_each_members_own_and_summed(tmp_path: Path):
+    east = county(tmp_path / "east", "东县县委", 1, 1)
+    east.write("ledger/actions.yaml", """\
+        actions:
+          - {id: A-1, kind: talk, date: 2023-08-01, title: 约谈农业农村局主要负责人, units: [agri-bureau]}
+          - {id: A-2, kind: talk, date: 2023-08-02, title: 约谈东关镇主要负责人, units: [east-town]}
+          - {id: A-3, kind: suspension, date: 2023-08-03, title: 停职, units: [east-town]}
+          - {id: A-4, kind: talk, date: 2023-08-30, title: 统计截止日之后的约谈, units: [east-town]}
+        """)
+    east.commit("处理", "2023-08-15T10:00:00+08:00")
+    west = county(tmp_path / "west", "西县县委", 1, 1)
+    west.write("ledger/actions.yaml", """\
+        actions:
+          - {id: A-1, kind: reminder_letter, date: 2023-08-05, title: 提醒函, units: [agri-bureau]}
+          - {id: A-2, kind: talk, date: 2023-08-06, title: 约谈, units: [agri-bureau], internal: true}
+        """)
+    west.commit("处理", "2023-08-15T10:00:00+08:00")
+    city = rollup(tmp_path / "city", "某市市委", [{"id": "east", "name": "东县", "level": "county", "repo": "../east"},
+                                               {"id": "west", "name": "西县", "level": "county", "repo": "../west"}])
+    assert rectify("members", "update", "ledger", cwd=city.root)[0] == 0
+    members = {m.id: m for m in _read(city).members}
+    # counted by hand from the files above, as of 2023-08-18 (A-4 comes later)
+    assert (members["east"].actions["talk"], members["east"].actions["suspension"]) == (2, 1)
+    assert (members["west"].actions["talk"], members["west"].actions["reminder_letter"]) == (1, 1)
+    totals = fig.action_totals(list(members.values()))
+    assert (totals["talk"], totals["suspension"], totals["reminder_letter"]) == (3, 1, 1)
+    public = fig.action_totals(_read(city, public=True).members)
+    assert public["talk"] == 2                       # west's internal talk is not public data
