@@ -90,7 +90,7 @@ def _rank_rows(b: RollupBulletin, lang: str) -> list[list]:
             days = m.days_since_report(b.end)
             week_cleared = m.cleared - b.cleared_before[m.id] if m.id in b.cleared_before else "—"
             rows.append([rank, m.name, m.items, m.cleared, week_cleared, f"{m.completion}%", f"{m.time_progress}%",
-                         m.overdue_items + m.overdue_measures, f"{m.red}/{m.yellow}/{m.green}",
+                         m.overdue_items, f"{m.red}/{m.yellow}/{m.green}",
                          "—" if days is None else days, t("rollup.state_" + m.state)])
         else:
             rows.append(["—", m.name, "—", "—", "—", "—", "—", "—", "—", "—",
