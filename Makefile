@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 EXAMPLE_REPO = build/example-repo
 
-.PHONY: site test bench bench-city schemas screenshots clean actionlint lint-workflows
+.PHONY: site test bench bench-city bench-rollup schemas screenshots clean actionlint lint-workflows
 
 $(BIN)/rectify: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ bench: $(BIN)/rectify
 
 bench-city: $(BIN)/rectify
 	$(BIN)/python bench/run.py --scale city
+
+bench-rollup: $(BIN)/rectify
+	$(BIN)/python bench/rollup.py --members 16 --seeds 16
 
 schemas: $(BIN)/rectify
 	$(BIN)/rectify schema

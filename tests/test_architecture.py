@@ -19,7 +19,8 @@ ALLOWED = {
     "site": {"core", "ledger", "history", "metrics", "bulletin"},
     "edit": {"core", "ledger", "history", "metrics"},
     "office": {"core", "ledger", "history", "metrics", "edit"},
-    "cli": {"core", "ledger", "history", "metrics", "bulletin", "site", "edit", "office"},
+    "rollup": {"core", "ledger", "history", "metrics", "bulletin", "site"},
+    "cli": {"core", "ledger", "history", "metrics", "bulletin", "site", "edit", "office", "rollup"},
 }
 
 

@@ -46,6 +46,9 @@ def run(args: argparse.Namespace) -> int:
     from site_builder.ledger.load import ParseCache, default_cache_path
     from site_builder.core.problems import LedgerError
 
+    from site_builder.cli import rollup
+    if rollup.is_rollup_folder(Path(args.ledger)):   # a city's or province's roll-up
+        return rollup.cmd_bulletin(args)
     lang = cli._lang(args)
     repo = Path(args.repo) if args.repo else Path(args.ledger)
     cache = ParseCache(None if args.no_cache else default_cache_path(Path(args.ledger)))

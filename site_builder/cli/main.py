@@ -50,8 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _extensions() -> list:
     """The command modules, in the order ``--help`` lists them: each has ``register(subparsers,
     common, date_type)`` and sets the ``handler`` of its commands."""
-    from site_builder.cli import bulletin, bundle, edit, forge, gate, ledger, site
-    return [ledger, gate, site, bulletin, edit, forge, bundle]
+    from site_builder.cli import bulletin, bundle, edit, forge, gate, ledger, rollup, site
+    return [ledger, gate, site, bulletin, rollup, edit, forge, bundle]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,6 +42,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         _emit_problems(args, problems, lang)
         say(args, translate("cli.build_failed", lang), err=True)
         return 1
+    from site_builder.cli import rollup
+    if rollup.is_rollup(ledger):      # a city's or province's roll-up: its members' figures
+        return rollup.cmd_build(args, ledger, lang)
     cache = ParseCache(None if args.no_cache else default_cache_path(Path(args.ledger)))
     repo = Path(args.repo) if args.repo else Path(args.ledger)
     result, problems = build_site(ledger, Path(args.out), repo=repo, ledger_dir=_ledger_in_repo(args.ledger, repo),

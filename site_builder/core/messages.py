@@ -37,9 +37,10 @@ from site_builder.core.messages_gate import GATE as _GATE  # noqa: E402
 from site_builder.core.messages_help import HELP as _HELP  # noqa: E402
 from site_builder.core.messages_ledger import LEDGER as _LEDGER  # noqa: E402
 from site_builder.core.messages_office import OFFICE as _OFFICE  # noqa: E402
+from site_builder.core.messages_rollup import ROLLUP as _ROLLUP  # noqa: E402
 from site_builder.core.messages_site import SITE as _SITE  # noqa: E402
 
-for _part in (_LEDGER, _GATE, _BULLETIN, _OFFICE, _SITE, _HELP):
+for _part in (_LEDGER, _GATE, _BULLETIN, _OFFICE, _SITE, _ROLLUP, _HELP):
     _twice = CATALOGUE.keys() & _part.keys()
     if _twice:
         raise AssertionError(f"message codes defined twice: {sorted(_twice)}")

@@ -37,6 +37,9 @@ HELP: dict[str, tuple[str, str]] = {
                            "Python version to bundle for; repeatable (default: 3.11, 3.12, 3.13)"),
     "help.common.no_cache": ("不读写解析缓存", "do not read or write the parse cache"),
 
+    "help.members": ("汇总台账：用 git 读取 ledger.yaml 中的各成员台账，把读到的提交记入 ledger/members.lock.yaml",
+                     "roll-up: fetch every member in ledger.yaml with git and record the commits read in ledger/members.lock.yaml"),
+    "help.members.action": ("update：读取全部成员并更新锁定文件", "update: fetch every member and update the lock file"),
     "help.validate": ("校验整个台账；有任何问题即以状态 1 退出", "check the whole ledger; exit 1 on any problem"),
     "help.validate.today": ("视为“今天”的日期（默认：台账时区的今天）", "the date that counts as today (default: the real one)"),
     "help.status": ("按轮次、单位和问责类别列出进度数字", "print progress figures per round, unit and action kind"),

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator
 from site_builder.ledger import yamlsafe
 from site_builder.ledger.cache import ParseCache, default_cache_path  # noqa: F401 - the load stage's cache, re-exported
 from site_builder.ledger.filecheck import check_file, kind_of  # noqa: F401 - re-exported for callers of the load stage
-from site_builder.ledger.models import Action, BulletinNotes, Evaluation, Item, Round, Settings, Unit
+from site_builder.ledger.models import Action, BulletinNotes, Evaluation, Item, MembersLock, Round, Settings, Unit
 from site_builder.core.problems import Problem
 
 
@@ -45,6 +45,7 @@ class Ledger:
     failed: tuple[str, ...] = ()                          # ledger-relative paths that did not load
     text: Callable[[str], str] = field(default=lambda path: "", repr=False, compare=False)
     root: str = "ledger"                                  # display path of the ledger folder
+    members_lock: MembersLock | None = None               # a roll-up's members.lock.yaml
 
     def locate(self, path: str, loc: tuple, key: bool = False) -> tuple[int, int]:
         return yamlsafe.locate(self.text(path), loc, key=key)
@@ -79,6 +80,7 @@ def assemble(files: Iterable[tuple[str, str, Any]], text: Callable[[str], str],
     files = list(files)
     """Build a ``Ledger`` from ``(rel, display, model)`` triples of checked files."""
     settings = None
+    lock = None
     units: dict[str, Unit] = {}
     rounds: dict[str, Round] = {}
     items: dict[str, Item] = {}
@@ -121,9 +123,12 @@ def assemble(files: Iterable[tuple[str, str, Any]], text: Callable[[str], str],
         elif kind == "bulletin":
             bulletins[model.week] = model
             paths["bulletin:" + model.week] = display
+        elif kind == "members_lock":
+            lock = model
+            paths["members_lock"] = display
     return Ledger(settings, units, rounds, dict(sorted(items.items())), tuple(actions), tuple(evaluations),
                   bulletins, paths, blobs, tuple(duplicates),
-                  tuple(rel for rel, _, model in files if model is None), text, root)
+                  tuple(rel for rel, _, model in files if model is None), text, root, lock)
 
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)

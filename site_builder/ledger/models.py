@@ -139,6 +139,22 @@ class Scoring(Frozen):
     verification: Number = _field("核账权重", "评估打分中一次核账通过所占分值。", default=10, ge=0)
 
 
+#: a git commit id as git prints it (40 hexadecimal digits)
+Sha = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9a-f]{40}$")]
+
+
+class Member(Frozen):
+    """汇总成员: a county (or city) ledger that a city's (or province's) roll-up reads with git."""
+    id: Id = _field("成员编号", "成员的英文短编号，如 east-county；在本台账内唯一。")
+    name: Text = _field("成员名称", "成员台账所属组织，如“东县县委”。")
+    level: Level = _field("成员层级", "county 县级、city 市级、province 省级。")
+    repo: Text = _field("仓库地址", "成员台账所在的 git 仓库：网址（https://…、ssh://…）或本机路径（相对路径从本仓库根目录算起）。")
+    ref: Text = _field("分支", "读取成员仓库的哪个分支。", default="main")
+    commit: Sha | None = _field("固定提交", "固定读取这一个提交（40位十六进制）；不填则读取分支的最新提交。", default=None)
+    site: Text | None = _field("成员站点", "成员自己发布的进度网站地址，汇总站点链接到这里。", default=None)
+    ledger: Text = _field("台账目录", "成员仓库中台账文件夹的路径。", default="ledger")
+
+
 class Settings(Frozen):
     """台账设置 (ledger/ledger.yaml)."""
     organisation: Text = _field("组织名称", "本台账所属的县（市、区）党委，如“某县县委”。")
@@ -151,6 +167,7 @@ class Settings(Frozen):
     thresholds: Thresholds = _field("阈值", "预警与校验所用的各项阈值。", default_factory=Thresholds)
     scoring: Scoring = _field("评分规则", "评估晒账时按规则建议分数所用的权重。", default_factory=Scoring)
     internal_tags: tuple[Text, ...] = _field("内部标签", "带有这些标签的问题在公开版中只显示编号、单位和状态，标题、描述和记录均隐去；统计数字不变。", default=())
+    members: tuple[Member, ...] = _field("汇总成员", "市（省）汇总台账读取的下级台账；填写后本台账为汇总台账，units.yaml 可以不写。", default=())
 
 
 # ---------------------------------------------------------------- units and rounds
@@ -343,6 +360,22 @@ class BulletinNotes(Frozen):
     next_steps: tuple[Text, ...] = _field("下一步工作", "下一步工作安排。", default=())
 
 
+class LockedMember(Frozen):
+    """锁定记录: the commit of one member that ``rectify members update`` read."""
+    id: Id = _field("成员编号", "ledger.yaml 中 members 的成员编号。")
+    repo: Text = _field("仓库地址", "读取时的仓库地址。")
+    ref: Text = _field("分支", "读取时的分支。", default="main")
+    commit: Sha | None = _field("锁定提交", "汇总读取的提交；从未读取成功时不填。", default=None)
+    fetched: Date = _field("读取日期", "最近一次读取成功的日期。")
+    stale: bool = _field("数据过期", "为 true 时最近一次更新未能读取该成员，仍用上次锁定的提交。", default=False, strict=True)
+    reason: Text | None = _field("过期原因", "最近一次未能读取的原因。", default=None)
+
+
+class MembersLock(Frozen):
+    """成员锁定文件 (ledger/members.lock.yaml), written by ``rectify members update``."""
+    members: tuple[LockedMember, ...] = _field("成员", "每个成员锁定的提交。", default=())
+
+
 #: file kind → (model, JSON Schema file name, glob under ledger/)
 FILE_KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
     "settings": (Settings, "settings.schema.json", "ledger.yaml"),
@@ -352,6 +385,7 @@ FILE_KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
     "actions": (ActionsFile, "actions.schema.json", "actions.yaml"),
     "evaluations": (EvaluationsFile, "evaluations.schema.json", "evaluations.yaml"),
     "bulletin": (BulletinNotes, "bulletin.schema.json", "bulletins/*.yaml"),
+    "members_lock": (MembersLock, "members-lock.schema.json", "members.lock.yaml"),
 }
 
 

@@ -23,6 +23,7 @@ DEF_TITLES = {
     "Term": "整改时限类型", "Scope": "问题性质", "Method": "监督方式", "ActionKind": "处理类别",
     "VerificationResult": "核账结果", "LookbackResult": "回头看结论", "UnitCategory": "单位类别",
     "Level": "巡视巡察层级", "RoundKind": "巡察类型", "Audience": "发布范围",
+    "Member": "汇总成员", "LockedMember": "成员锁定记录",
 }
 #: what each nested model is, for the editor's hover (the title alone says little)
 DEF_DESCRIPTIONS = {
@@ -35,6 +36,8 @@ DEF_DESCRIPTIONS = {
     "Lookback": "销号后的回头看：成果巩固还是问题反弹。", "Mechanism": "整改中建立或修订的制度机制。",
     "Withdrawal": "问题因重复、合并等原因撤销，须写明理由。", "Action": "一次成果运用或问责：约谈、提醒函、停职、意见建议等。",
     "Evaluation": "对一个单位在一个轮次整改情况的评估（晒账）。",
+    "Member": "汇总台账读取的一个下级台账（县或市）：在哪个 git 仓库、读哪个分支或提交。",
+    "LockedMember": "rectify members update 读取一个成员时锁定的提交。",
 }
 #: message-catalogue prefix of each enumeration, for its values' Chinese names
 ENUM_LABELS = {"Status": "status", "Term": "term", "Scope": "scope", "Method": "method", "ActionKind": "action",
@@ -52,6 +55,7 @@ TOP = {
     "actions.schema.json": ("成果运用与问责", "成果运用与问责（ledger/actions.yaml）：约谈提醒、提醒函、停职、意见建议、专项治理、班子调整，只增不改。"),
     "evaluations.schema.json": ("评估晒账", "评估晒账（ledger/evaluations.yaml）：每个单位每个轮次的建议得分、最终得分和理由，只增不改。"),
     "bulletin.schema.json": ("每周情况通报附言", "《每周情况通报》中监督办自己撰写的段落（ledger/bulletins/<周次>.yaml），如下一步工作。"),
+    "members-lock.schema.json": ("汇总成员锁定文件", "汇总台账读取各成员台账时锁定的提交（ledger/members.lock.yaml），由 rectify members update 写入，不要手改。"),
 }
 
 

@@ -207,8 +207,16 @@ def validate(ledger: Ledger, today: dt.date | None = None) -> list[Problem]:
     sink = _Sink(ledger)
     if ledger.settings is None and "ledger.yaml" not in ledger.failed:
         sink.add(f"{ledger.root}/ledger.yaml", (), "rule.no_settings")
-    if not ledger.units and "units.yaml" not in ledger.failed:
+    # a roll-up (settings with members) may have no units of its own: its members have them
+    rollup = ledger.settings is not None and bool(ledger.settings.members)
+    if not ledger.units and "units.yaml" not in ledger.failed and not rollup:
         sink.add(f"{ledger.root}/units.yaml", (), "rule.no_units")
+    if rollup:
+        member_ids: set[str] = set()
+        for i, member in enumerate(ledger.settings.members):
+            if member.id in member_ids:
+                sink.add(ledger.paths["settings"], ("members", i, "id"), "rule.duplicate_id", id=member.id)
+            member_ids.add(member.id)
     if ledger.settings is not None and not _known_zone(ledger.settings.timezone):
         sink.add(ledger.paths["settings"], ("timezone",), "rule.unknown_timezone", zone=ledger.settings.timezone)
     units_seen: dict[str, int] = defaultdict(int)

@@ -10,7 +10,7 @@ from pathlib import Path
 from site_builder.core.messages import CATALOGUE, translate
 
 PACKAGE = Path(__file__).resolve().parents[2] / "site_builder"
-CODE_RE = re.compile(r"""["']((?:help|publish|output|load|schema|rule|change|history|cli|site|status|xls|bulletin|edit|excel|init|label|level|kind|category|scope|term|method|action)\.[a-z_0-9]+)["']""")
+CODE_RE = re.compile(r"""["']((?:help|rollup|publish|output|load|schema|rule|change|history|cli|site|status|xls|bulletin|edit|excel|init|label|level|kind|category|scope|term|method|action)\.[a-z_0-9]+)["']""")
 
 
 def _fields(template: str) -> set[str]:

@@ -1,0 +1,1 @@
+"""Roll-up: the stage after site and bulletin that reads many member ledgers (counties, or cities that roll up counties) with git at locked commits and builds a city's or province's picture of them."""
