@@ -189,12 +189,12 @@ def judge_history(history: History, commits: list[Commit], rules: _Rules,
         commit = step.commit
         judging = judged is None or commit.sha in judged
         if judging:
-            problems += _dates_apart(commit, rules) + file_problems(history, commit)
+            # a commit's dates order every record after it, whatever files it touches
+            problems += _dates_apart(history, commit, rules) + _commit_problems(history, commit, by_sha, rules)
+            problems += file_problems(history, commit)
         ids = step.touched if judging or wanted is None else step.touched & wanted
         if not ids:
             continue
-        if judging:
-            problems += _commit_problems(history, commit, by_sha, rules)
         found, moved = _judge_step(history, reader, step, ids, origins, rules, judging)
         problems += found
         moves += moved
@@ -279,12 +279,17 @@ def _twin(reader: _Reader, gone: dict[str, tuple[str, str]], version: _Version,
     return None
 
 
-def _dates_apart(commit: Commit, rules: _Rules) -> list[Problem]:
+def _where(history: History, commit: Commit) -> str:
+    """The file a commit's own problem is shown at: its first changed ledger file, else the ledger."""
+    return commit.changes[0].path if commit.changes else (history.ledger_prefix.rstrip("/") or ".")
+
+
+def _dates_apart(history: History, commit: Commit, rules: _Rules) -> list[Problem]:
     """A warning, not an error: author and committer dates far apart are what a history rewrite
     or work kept back for days looks like, yet also what an honest late rebase does."""
-    if not commit.changes or abs(commit.committed - commit.authored) <= rules.gap:
+    if abs(commit.committed - commit.authored) <= rules.gap:
         return []
-    return [Problem.at(commit.changes[0].path, None, "change.dates_apart", commit=commit.sha, severity="warning",
+    return [Problem.at(_where(history, commit), None, "change.dates_apart", commit=commit.sha, severity="warning",
                        authored=commit.authored.isoformat(timespec="minutes"),
                        committed=commit.committed.isoformat(timespec="minutes"), days=rules.gap.days)]
 
@@ -292,7 +297,7 @@ def _dates_apart(commit: Commit, rules: _Rules) -> list[Problem]:
 def _commit_problems(history: History, commit: Commit, by_sha: dict[str, Commit], rules: _Rules) -> list[Problem]:
     """A commit's own dates: the committer date is when its records were recorded, so it may be
     neither in the future (beyond a small skew of the gate's clock) nor before its first parent's."""
-    path = next((ch.path for ch in commit.changes), "")
+    path = _where(history, commit)
     if commit.authored - rules.now > SKEW or commit.committed - rules.now > SKEW:
         return [Problem.at(path, None, "change.commit_in_future", commit=commit.sha,
                            date=max(commit.authored, commit.committed).isoformat(timespec="minutes"))]

@@ -60,7 +60,7 @@ def test_a_commit_authored_days_before_it_was_committed_is_a_warning(capsys, rep
     assert (code, lines) == (0, [
         f"{ITEM} (提交 {sha[:10]}): 作者时间 2023-06-10T18:00+08:00 与提交时间 2023-06-14T09:00+08:00 相差超过 3 天"
         "（thresholds.date_gap_days）；可能改写过历史或补交了旧修改，请核实。",
-        "检查通过：1 个提交，1 次状态变更，未发现错误。", "2023-R2-002 已建账 → 整改中"])
+        "检查通过，有 1 个警告（见上，不阻止合并）：1 个提交，1 次状态变更。", "2023-R2-002 已建账 → 整改中"])
     code, lines = audit(capsys, repo)
     assert code == 0
     assert f"  {ITEM} (提交 {sha[:10]}): 作者时间 2023-06-10T18:00+08:00 与提交时间 2023-06-14T09:00+08:00 相差超过 3 天" \

@@ -1,0 +1,186 @@
+"""The gate on issue 12's last leftovers: evaluations corrected by appending one, corrections that
+must name a record before them, a round's extension the inspected unit approves itself, the head
+validated with the base's settings, commit dates checked on commits that touch no item, and the
+success line when warnings were shown. Real repositories, fixed dates, exact lines."""
+
+from __future__ import annotations
+
+from test_changes import ITEM, check, line, repo, step  # noqa: F401 - repo: fixture
+from test_gate_merges import audit
+from test_gate_rules import commit_dated
+
+ACTIONS = "ledger/actions.yaml"
+EVALUATIONS = "ledger/evaluations.yaml"
+ROUND_FILE = "ledger/rounds/2023-R2.yaml"
+FIRST = "  - {id: E-2023-001, unit: east-town, round: 2023-R2, date: 2023-07-10, score: 82, reasons: 按规则}\n"
+
+
+def with_evaluation(repo):
+    repo.write(EVALUATIONS, "evaluations:\n" + FIRST)
+    repo.base = repo.commit("评估", "2023-07-10T09:00:00+08:00", author="监督办 王某")
+
+
+def append(repo, rel, text, when="2023-07-12T09:00:00+08:00", author="监督办 王某"):
+    path = repo.root / rel
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+    return repo.commit("追加", when, author=author)
+
+
+# ---------------------------------------------------------------- an evaluation corrected by appending one
+
+def test_an_evaluation_corrected_by_one_that_supersedes_it(capsys, repo):
+    with_evaluation(repo)
+    append(repo, EVALUATIONS, "  - {id: E-2023-002, unit: east-town, round: 2023-R2, date: 2023-07-12, score: 78,"
+                              " reasons: 复核发现一项措施逾期, supersedes: E-2023-001}\n")
+    assert check(capsys, repo) == (0, ["检查通过：1 个提交，0 次状态变更，未发现错误。"])
+
+
+def test_a_second_evaluation_without_supersedes_is_a_duplicate(capsys, repo):
+    with_evaluation(repo)
+    append(repo, EVALUATIONS, "  - {id: E-2023-002, unit: east-town, round: 2023-R2, date: 2023-07-12, score: 78, reasons: 复核}\n")
+    assert check(capsys, repo) == (1, [f"{repo.root / EVALUATIONS}:3:5: 单位“east-town”在轮次“2023-R2”已有评估。"])
+
+
+def test_a_correction_naming_no_evaluation(capsys, repo):
+    with_evaluation(repo)
+    append(repo, EVALUATIONS, "  - {id: E-2023-002, unit: east-town, round: 2023-R2, date: 2023-07-12, score: 78,"
+                              " reasons: 复核, supersedes: E-2023-009}\n")
+    code, lines = check(capsys, repo)
+    assert (code, sorted(lines)) == (1, sorted([
+        f"{repo.root / EVALUATIONS}:3:109: 找不到所更正的记录“E-2023-009”；supersedes 须写本文件中排在它之前的某条记录的编号。",
+        # not a correction, so the unit has two evaluations
+        f"{repo.root / EVALUATIONS}:3:5: 单位“east-town”在轮次“2023-R2”已有评估。"]))
+
+
+def test_an_evaluation_corrected_twice_names_the_latest_correction(capsys, repo):
+    with_evaluation(repo)
+    append(repo, EVALUATIONS, "  - {id: E-2023-002, unit: east-town, round: 2023-R2, date: 2023-07-12, score: 78,"
+                              " reasons: 复核, supersedes: E-2023-001}\n"
+                              "  - {id: E-2023-003, unit: east-town, round: 2023-R2, date: 2023-07-12, score: 80,"
+                              " reasons: 再复核, supersedes: E-2023-002}\n")
+    assert check(capsys, repo) == (0, ["检查通过：1 个提交，0 次状态变更，未发现错误。"])
+
+
+# ---------------------------------------------------------------- supersedes names an earlier record, once
+
+TALK = "  - {id: A-2023-001, kind: talk, date: 2023-07-01, title: 约谈东关镇分管领导, units: [east-town]}\n"
+
+
+def with_talk(repo):
+    repo.write(ACTIONS, "actions:\n" + TALK)
+    repo.base = repo.commit("处理记录", "2023-07-10T09:00:00+08:00", author="监督办 王某")
+
+
+def test_an_action_superseding_an_unknown_id(capsys, repo):
+    with_talk(repo)
+    append(repo, ACTIONS, "  - {id: A-2023-002, kind: talk, date: 2023-07-12, title: 约谈（更正）, supersedes: A-2023-099}\n")
+    assert check(capsys, repo) == (1, [
+        f"{repo.root / ACTIONS}:3:79: 找不到所更正的记录“A-2023-099”；supersedes 须写本文件中排在它之前的某条记录的编号。"])
+
+
+def test_an_action_superseding_itself(capsys, repo):
+    with_talk(repo)
+    append(repo, ACTIONS, "  - {id: A-2023-002, kind: talk, date: 2023-07-12, title: 约谈（更正）, supersedes: A-2023-002}\n")
+    assert check(capsys, repo) == (1, [
+        f"{repo.root / ACTIONS}:3:79: 记录在 supersedes 中写了自己的编号“A-2023-002”；应写所更正的原记录的编号。"])
+
+
+def test_an_action_superseding_one_already_superseded(capsys, repo):
+    with_talk(repo)
+    append(repo, ACTIONS, "  - {id: A-2023-002, kind: talk, date: 2023-07-12, title: 约谈（更正）, supersedes: A-2023-001}\n"
+                          "  - {id: A-2023-003, kind: talk, date: 2023-07-12, title: 约谈（再更正）, supersedes: A-2023-001}\n")
+    assert check(capsys, repo) == (1, [
+        f"{repo.root / ACTIONS}:4:80: 记录“A-2023-001”已被更正过；再更正时请在 supersedes 中写最近那条更正记录的编号。"])
+
+
+# ---------------------------------------------------------------- a round's extension approved by the inspected unit
+
+EXTENSION = "extensions:\n  - {{date: 2023-07-12, deadline: 2023-12-31, reason: 汛期影响施工, approved_by: {who}}}\n"
+
+
+def test_a_round_extension_approved_by_an_inspected_unit_is_refused(capsys, repo):
+    repo.edit(ROUND_FILE, "deadline: 2023-10-30", "deadline: 2023-12-31")
+    append(repo, ROUND_FILE, EXTENSION.format(who="东关镇 李某"))
+    assert check(capsys, repo) == (1, [
+        f"{repo.root / ROUND_FILE}:19:75: 本轮延期由“东关镇 李某”批准，而它是本轮被巡察单位；被巡察单位不能批准自己的延期。"])
+
+
+def test_a_round_extension_approved_by_the_inspection_office_passes(capsys, repo):
+    repo.edit(ROUND_FILE, "deadline: 2023-10-30", "deadline: 2023-12-31")
+    append(repo, ROUND_FILE, EXTENSION.format(who="县委巡察办 周某"))
+    assert check(capsys, repo) == (0, ["检查通过：1 个提交，0 次状态变更，未发现错误。"])
+
+
+# ---------------------------------------------------------------- settings take effect after they land
+
+def test_a_raised_threshold_counts_from_the_next_pull_request(capsys, repo):
+    """The pull request raising backdate_days to 60 is judged by the base's 7 days; once it is
+    merged, the next pull request is judged by the 60 days."""
+    repo.edit("ledger/ledger.yaml", "office:", "thresholds: {backdate_days: 60}\noffice:")
+    repo.commit("补记容许 60 天", "2023-06-20T09:00:00+08:00", author="监督办 王某")
+    sha = step(repo, "status: open", "status: in_progress\nreports:\n  - {date: 2023-06-08, by: 东关镇, text: 已开始}",
+               "2023-06-20T10:00:00+08:00")
+    backdated = line(repo, "17:12", "记录日期 2023-06-08 比提交日期 2023-06-20 早了 7 天以上（补记容许天数见 thresholds.backdate_days）。", sha)
+    assert check(capsys, repo) == (1, [backdated])
+    repo.base = repo.git("rev-parse", "HEAD~1").strip()   # the settings landed on main
+    assert check(capsys, repo) == (0, ["检查通过：1 个提交，1 次状态变更，未发现错误。", "2023-R2-002 已建账 → 整改中"])
+
+
+def test_the_heads_own_validation_uses_the_bases_time_zone(capsys, repo, monkeypatch):
+    """8 p.m. of 2023-08-05 in Shanghai is already 2023-08-06 in Kiribati: a pull request moving the
+    ledger's time zone there does not make a record of 2023-08-06 one of today."""
+    monkeypatch.setenv("RECTIFY_NOW", "2023-08-05T20:00:00+08:00")
+    repo.edit("ledger/ledger.yaml", "office:", "timezone: Pacific/Kiritimati\noffice:")
+    repo.commit("时区", "2023-08-05T19:00:00+08:00", author="东关镇 张某")
+    step(repo, "status: open", "status: in_progress\nreports:\n  - {date: 2023-08-06, by: 东关镇, text: 已开始}",
+         "2023-08-05T19:30:00+08:00")
+    code, lines = check(capsys, repo)
+    assert code == 1
+    assert f"{repo.root / ITEM}:17:12: 日期 2023-08-06 晚于今天（2023-08-05）。" in lines, lines
+
+
+# ---------------------------------------------------------------- commit dates, whatever the commit touches
+
+def test_a_commit_touching_only_actions_dated_before_its_parent(capsys, repo):
+    with_talk(repo)
+    append(repo, ACTIONS, "  - {id: A-2023-002, kind: talk, date: 2023-07-09, title: 约谈}\n", when="2023-07-09T09:00:00+08:00")
+    code, lines = check(capsys, repo)
+    sha = repo.git("rev-parse", "HEAD").strip()
+    assert (code, lines) == (1, [f"{ACTIONS} (提交 {sha[:10]}): 提交时间 2023-07-09T09:00+08:00 早于它的上一个提交"
+                                 "（2023-07-10T09:00+08:00）；提交时间即登记时间，不能倒填。请检查电脑时钟后重新提交。"])
+    code, lines = audit(capsys, repo)
+    assert code == 1 and lines[-1] == (f"  {ACTIONS} (提交 {sha[:10]}): 提交时间 2023-07-09T09:00+08:00 早于它的上一个提交"
+                                       "（2023-07-10T09:00+08:00）；提交时间即登记时间，不能倒填。请检查电脑时钟后重新提交。")
+
+
+def test_a_commit_outside_the_ledger_dated_in_the_future(capsys, repo):
+    repo.write("README.md", "台账说明\n")
+    sha = repo.commit("说明", "2099-01-01T10:00:00+08:00", author="监督办 王某")
+    assert check(capsys, repo) == (1, [f"ledger (提交 {sha[:10]}): 提交时间 2099-01-01T10:00+08:00 在未来；请检查电脑时钟。"])
+
+
+def test_dates_far_apart_on_a_commit_touching_no_item_are_a_warning(capsys, repo):
+    with_talk(repo)
+    path = repo.root / ACTIONS
+    path.write_text(path.read_text(encoding="utf-8") + "  - {id: A-2023-002, kind: talk, date: 2023-07-14, title: 约谈}\n",
+                    encoding="utf-8")
+    sha = commit_dated(repo, "2023-07-10T18:00:00+08:00", "2023-07-14T09:00:00+08:00", author="监督办 王某")
+    assert check(capsys, repo) == (0, [
+        f"{ACTIONS} (提交 {sha[:10]}): 作者时间 2023-07-10T18:00+08:00 与提交时间 2023-07-14T09:00+08:00 相差超过 3 天"
+        "（thresholds.date_gap_days）；可能改写过历史或补交了旧修改，请核实。",
+        "检查通过，有 1 个警告（见上，不阻止合并）：1 个提交，0 次状态变更。"])
+
+
+# ---------------------------------------------------------------- passed, with warnings
+
+def test_passed_with_warnings_says_so(capsys, repo):
+    repo.edit(ITEM, "status: open", "status: in_progress\nreports:\n  - {date: 2023-06-14, by: 东关镇, text: 已开始采购}")
+    commit_dated(repo, "2023-06-10T18:00:00+08:00", "2023-06-14T09:00:00+08:00")
+    code, lines = check(capsys, repo)
+    assert code == 0
+    assert lines[1:] == ["检查通过，有 1 个警告（见上，不阻止合并）：1 个提交，1 次状态变更。", "2023-R2-002 已建账 → 整改中"]
+    assert not any("未发现错误" in x for x in lines)
+    code, lines = check(capsys, repo, "--lang", "en")
+    assert lines[1] == "check passed with 1 warning(s) (above; they do not block): 1 commits, 1 status changes."
+    code, lines = audit(capsys, repo)
+    assert (code, lines[-1]) == (0, "审计完成，有 1 个警告（见上）：2 个提交，没有违规修改。")
