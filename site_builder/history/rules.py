@@ -5,12 +5,9 @@ for the audit to report, whatever the merge method. A merge commit is judged onl
 appears in it (conflict resolutions, edits made while merging), as its author's change; what it
 takes over from a side was judged with the commits, authors and dates that made it there.
 
-A change is judged by the item before and after it: status moves only along legal edges, with the
-record each edge needs added in the change; the problem statement, round, unit and feedback links
-never change; records are append-only; items are never deleted; a new record's date is not after
-the commit that added it nor earlier than the backdating tolerance allows; and the verification
-(核账) is neither by the person nor in a commit by the author who made the submission (交账).
-A record is recorded when its commit was committed (the committer date).
+This module walks the commits and hands each change on: an item's change to ``history.judge``
+(fields, records, separation of duties, with ``moves`` for status and ``dates`` for record dates),
+a commit's own dates to ``history.dates``, the other files to ``history.files``.
 """
 
 from __future__ import annotations
@@ -18,35 +15,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable
-from zoneinfo import ZoneInfo
 
-from site_builder.core import clock
-from site_builder.ledger import yamlsafe
+from site_builder.core.problems import Problem
+from site_builder.history.dates import _Rules, commit_problems, dates_apart
 from site_builder.history.files import file_problems
 from site_builder.history.graph import Step, commit_of, diff_commit, read_range, walk
+from site_builder.history.judge import IMMUTABLE, _Origins, _Version, judge
 from site_builder.history.timeline import Commit, History, _NULL
-from site_builder.ledger.models import Item, LookbackResult, Settings, Status, Term, VerificationResult, same_person
-from site_builder.core.problems import Problem
-from site_builder.history.protect import protected as _protected, shown as _shown
-from site_builder.ledger.validate import RECORD_LISTS
+from site_builder.ledger import yamlsafe
+from site_builder.ledger.models import Settings
 
-#: legal status edges → the record list that must grow in the same change (None: no record needed)
-EDGES: dict[tuple[str, str], str | None] = {
-    ("open", "in_progress"): None,
-    ("open", "submitted"): "submissions",          # 立行立改 only, checked below
-    ("in_progress", "submitted"): "submissions",
-    ("submitted", "verified"): "verifications",    # a passed one
-    ("submitted", "in_progress"): "verifications",  # a returned one
-    ("verified", "cleared"): None,
-    ("cleared", "in_progress"): "lookbacks",       # a relapse
-}
-CREATABLE = ("open", "in_progress")
-IMMUTABLE = ("round", "unit", "feedback", "problem")
-#: fixed once written too (protected data): the day the item was opened, and its term, by which
-#: the rules judge it (an immediate item may skip in_progress)
-FIXED = ("opened", "term")
-#: how far ahead of the gate's clock a commit may be dated (clocks differ a little)
-SKEW = dt.timedelta(hours=1)
+#: what the edit helpers take from here: one change judged as the gate judges it
+__all__ = ["Moved", "audit_history", "check_range", "judge", "judge_history", "_Origins", "_Rules", "_Version"]
 
 
 @dataclass(frozen=True)
@@ -55,30 +35,6 @@ class Moved:
     item: str
     before: str | None
     after: str | None
-    commit: Commit
-
-
-@dataclass
-class _Rules:
-    tz: ZoneInfo
-    tolerance: dt.timedelta
-    now: dt.datetime
-    #: author and committer dates further apart than this are a warning (rewritten or stale work)
-    gap: dt.timedelta = dt.timedelta(days=3)
-
-    @classmethod
-    def of(cls, settings: Settings | None, now: dt.datetime | None) -> "_Rules":
-        settings = settings or Settings(organisation="-", office="-")
-        return cls(ZoneInfo(settings.timezone), dt.timedelta(days=settings.thresholds.backdate_days),
-                   now or clock.now(), dt.timedelta(days=settings.thresholds.date_gap_days))
-
-
-@dataclass
-class _Version:
-    """An item as one commit left it."""
-    item: Item
-    path: str
-    blob: str
     commit: Commit
 
 
@@ -93,22 +49,6 @@ def _located(history: History, version: _Version, loc: tuple, code: str, commit:
     text, _ = yamlsafe.decode(raw, version.path)
     pos = yamlsafe.locate(text, loc) if text and loc else None
     return Problem.at(version.path, pos, code, commit=commit.sha, **params)
-
-
-class _Origins:
-    """Which commit first brought each record, so dates and authorship are judged per record."""
-
-    def __init__(self) -> None:
-        self.by_item: dict[str, dict[tuple[str, object], Commit]] = {}
-
-    def note(self, version: _Version) -> None:
-        known = self.by_item.setdefault(version.item.id, {})
-        for name in RECORD_LISTS:
-            for rec in getattr(version.item, name):
-                known.setdefault((name, rec), version.commit)
-
-    def of(self, item_id: str, name: str, rec) -> Commit | None:
-        return self.by_item.get(item_id, {}).get((name, rec))
 
 
 class _Reader:
@@ -190,7 +130,7 @@ def judge_history(history: History, commits: list[Commit], rules: _Rules,
         judging = judged is None or commit.sha in judged
         if judging:
             # a commit's dates order every record after it, whatever files it touches
-            problems += _dates_apart(history, commit, rules) + _commit_problems(history, commit, by_sha, rules)
+            problems += dates_apart(history, commit, rules) + commit_problems(history, commit, by_sha, rules)
             problems += file_problems(history, commit)
         ids = step.touched if judging or wanted is None else step.touched & wanted
         if not ids:
@@ -277,139 +217,3 @@ def _twin(reader: _Reader, gone: dict[str, tuple[str, str]], version: _Version,
         if old is not None and all(getattr(old.item, f) == getattr(version.item, f) for f in IMMUTABLE):
             return old_id, False
     return None
-
-
-def _where(history: History, commit: Commit) -> str:
-    """The file a commit's own problem is shown at: its first changed ledger file, else the ledger."""
-    return commit.changes[0].path if commit.changes else (history.ledger_prefix.rstrip("/") or ".")
-
-
-def _dates_apart(history: History, commit: Commit, rules: _Rules) -> list[Problem]:
-    """A warning, not an error: author and committer dates far apart are what a history rewrite
-    or work kept back for days looks like, yet also what an honest late rebase does."""
-    if abs(commit.committed - commit.authored) <= rules.gap:
-        return []
-    return [Problem.at(_where(history, commit), None, "change.dates_apart", commit=commit.sha, severity="warning",
-                       authored=commit.authored.isoformat(timespec="minutes"),
-                       committed=commit.committed.isoformat(timespec="minutes"), days=rules.gap.days)]
-
-
-def _commit_problems(history: History, commit: Commit, by_sha: dict[str, Commit], rules: _Rules) -> list[Problem]:
-    """A commit's own dates: the committer date is when its records were recorded, so it may be
-    neither in the future (beyond a small skew of the gate's clock) nor before its first parent's."""
-    path = _where(history, commit)
-    if commit.authored - rules.now > SKEW or commit.committed - rules.now > SKEW:
-        return [Problem.at(path, None, "change.commit_in_future", commit=commit.sha,
-                           date=max(commit.authored, commit.committed).isoformat(timespec="minutes"))]
-    if commit.parents:
-        parent = by_sha.get(commit.parents[0]) or commit_of(history, commit.parents[0])
-        if commit.committed < parent.committed:
-            return [Problem.at(path, None, "change.commit_before_parent", commit=commit.sha,
-                               date=commit.committed.isoformat(timespec="minutes"),
-                               parent=parent.committed.isoformat(timespec="minutes"))]
-    return []
-
-
-def judge(old: Item | None, new: Item, origins: _Origins, rules: _Rules, root: bool,
-          single: Commit | None = None, status: bool = True) -> list[tuple[tuple, str, dict]]:
-    """Problems of one item's change from ``old`` to ``new``: (location in the new file, code, params).
-
-    ``single``: the change is one commit, whose author is every new record's author; otherwise each
-    record's author and date come from the commit that first brought it.
-    """
-    out: list[tuple[tuple, str, dict]] = []
-    added: dict[str, int] = {}
-    if old is None:
-        if status:
-            out += _judge_creation(new, root)
-        added = {name: 0 for name in RECORD_LISTS}
-    else:
-        out += _protected(old, new)
-        for name in IMMUTABLE + FIXED:
-            if getattr(old, name) != getattr(new, name):
-                was, now = _shown(getattr(old, name), getattr(new, name))
-                out.append(((name,), "change.immutable_field", {"field": name, "old": was, "new": now}))
-        for name in RECORD_LISTS:
-            before, after = getattr(old, name), getattr(new, name)
-            if after[:len(before)] != before:
-                if len(after) < len(before):
-                    out.append(((name,), "change.record_removed", {"list": name, "count": len(before) - len(after)}))
-                else:
-                    index = next(i for i, (a, b) in enumerate(zip(before, after)) if a != b)
-                    out.append(((name, index), "change.record_edited", {"list": name, "index": index + 1}))
-                added[name] = len(after)   # the list was rewritten: judge no record as new
-            else:
-                added[name] = len(before)
-        if status:
-            out += _judge_status(old, new, added)
-
-    def origin(name: str, rec) -> Commit | None:
-        return single or origins.of(new.id, name, rec)
-
-    if not root:
-        for name in RECORD_LISTS:
-            for i, rec in enumerate(getattr(new, name)[added[name]:], start=added[name]):
-                commit = origin(name, rec)
-                if commit is None:
-                    continue
-                # recorded when committed: the committer date, which a rebase or squash renews
-                day = commit.committed.astimezone(rules.tz).date()
-                earliest = (commit.committed - rules.tolerance).astimezone(rules.tz).date()
-                if rec.date > day:
-                    out.append(((name, i, "date"), "change.record_after_commit", {"date": rec.date, "commit_date": day}))
-                elif rec.date < earliest:
-                    out.append(((name, i, "date"), "change.record_backdated",
-                                {"date": rec.date, "commit_date": day, "days": rules.tolerance.days}))
-    for i, ver in enumerate(new.verifications[added["verifications"]:] if not root else (), start=added["verifications"]):
-        subs = [s for s in new.submissions if s.date <= ver.date]
-        if not subs:
-            continue
-        by_ver, by_sub = origin("verifications", ver), origins.of(new.id, "submissions", subs[-1]) or single
-        if by_ver is None or by_sub is None:
-            continue
-        if same_person(by_ver.author, by_sub.author) or (by_ver.email and by_ver.email == by_sub.email):
-            out.append((("verifications", i), "change.same_author_verifies", {"author": by_ver.author}))
-    return out
-
-
-def _judge_creation(new: Item, root: bool) -> list[tuple[tuple, str, dict]]:
-    if new.status.value not in CREATABLE and not root:
-        return [(("status",), "change.created_in_state", {"status": new.status.value})]
-    return []
-
-
-def _added(old: Item, new: Item) -> dict[str, int]:
-    """How many records of each list ``old`` had, when ``new`` only appended to it."""
-    return {name: len(getattr(old, name)) if getattr(new, name)[:len(getattr(old, name))] == getattr(old, name)
-            else len(getattr(new, name)) for name in RECORD_LISTS}
-
-
-def _judge_status(old: Item, new: Item, added: dict[str, int]) -> list[tuple[tuple, str, dict]]:
-    """One legal edge per change, with the record the edge needs among the new ones."""
-    a, b = old.status.value, new.status.value
-    if a == b:
-        return []
-    if b == Status.withdrawn.value:
-        return [] if a != Status.cleared.value else [(("status",), "change.illegal_edge", {"before": a, "after": b})]
-    if (a, b) not in EDGES:
-        return [(("status",), "change.illegal_edge", {"before": a, "after": b})]
-    if (a, b) == ("open", "submitted") and old.term != Term.immediate:   # the term before, not the one set now
-        return [(("status",), "change.open_to_submitted", {})]
-    needed = EDGES[(a, b)]
-    if needed is None:
-        return []
-    fresh = getattr(new, needed)[added[needed]:]
-    ok = bool(fresh)
-    if (a, b) == ("submitted", "verified"):
-        ok = any(v.result == VerificationResult.passed for v in fresh)
-    elif (a, b) == ("submitted", "in_progress"):
-        ok = any(v.result == VerificationResult.returned for v in fresh)
-    elif (a, b) == ("cleared", "in_progress"):
-        ok = any(x.result == LookbackResult.relapsed for x in fresh)
-    if not ok:
-        if fresh and (a, b) == ("submitted", "in_progress"):
-            return [(("status",), "change.edge_needs_returned", {})]
-        if fresh and (a, b) == ("cleared", "in_progress"):
-            return [(("status",), "change.edge_needs_relapse", {})]
-        return [(("status",), "change.edge_needs_record", {"before": a, "after": b, "record": needed})]
-    return []
