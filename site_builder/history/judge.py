@@ -98,6 +98,17 @@ def judge(old: Item | None, new: Item, origins: _Origins, rules: _Rules, root: b
         by_ver, by_sub = origin("verifications", ver), origins.of(new.id, "submissions", subs[-1]) or single
         if by_ver is None or by_sub is None:
             continue
-        if same_person(by_ver.author, by_sub.author) or (by_ver.email and by_ver.email == by_sub.email):
-            out.append((("verifications", i), "change.same_author_verifies", {"author": by_ver.author}))
+        shared = _shared_person(by_ver, by_sub)
+        if shared is not None:
+            out.append((("verifications", i), "change.same_author_verifies", {"author": shared}))
     return out
+
+
+def _shared_person(a: Commit, b: Commit) -> str | None:
+    """The name, as ``a`` gives it, of someone both commits are by (author or co-author): a squash
+    commit is by everyone who committed to its pull request."""
+    for name, email in a.people:
+        for other, other_email in b.people:
+            if same_person(name, other) or (email and email == other_email):
+                return name
+    return None

@@ -88,20 +88,35 @@ def check_range(history: History, settings: Settings | None, base: str, head: st
     """Judge a pull request from the merge base ``base`` to ``head`` as main will hold it once merged
     (``rectify check``). Merge commit and rebase keep every commit, so every commit of the pull
     request is judged by itself (a slip mended later is still in main's history); a squash puts the
-    net change on main as one commit by the head's author, made now, and is judged as that."""
+    net change on main as one commit, made now, and is judged as that. GitHub credits that commit
+    to the pull request's author and lists every other author of its commits as a co-author
+    (Co-authored-by), which is all the audit of main can know of who made what: so the squash is
+    judged as made by everyone who authored a commit of the pull request, not by whoever made the
+    last one, and a verification in it is refused when any of them made the submission."""
     rules = _Rules.of(settings, now)
     if method == "squash":
         commits = read_range(history, base)
         tip = commit_of(history, head)
         if history.repo.git.rev_parse(base) == tip.sha:
             return [], [], 0
-        commits.append(diff_commit(history, base, head, tip, rules.now))
+        commits.append(diff_commit(history, base, head, _authors(history, base, head), rules.now, tip.subject))
         judged = {tip.sha}
     else:
         commits = read_range(history, head)
         judged = set(history.repo.git.rev_list(f"{base}..{head}").split())
     problems, moves = judge_history(history, commits, rules, judged)
     return problems, moves, len(judged)
+
+
+def _authors(history: History, base: str, head: str) -> list[tuple[str, str]]:
+    """Everyone who authored (or co-authored) a commit of ``base..head``, oldest first, once each."""
+    people: dict[tuple[str, str], None] = {}
+    for c in read_range(history, f"{base}..{head}"):
+        people.update(dict.fromkeys(c.people))
+    if not people:
+        tip = commit_of(history, head)
+        people[tip.author, tip.email] = None
+    return list(people)
 
 
 def judge_history(history: History, commits: list[Commit], rules: _Rules,

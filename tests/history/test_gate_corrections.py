@@ -184,3 +184,79 @@ def test_passed_with_warnings_says_so(capsys, repo):
     assert lines[1] == "check passed with 1 warning(s) (above; they do not block): 1 commits, 1 status changes."
     code, lines = audit(capsys, repo)
     assert (code, lines[-1]) == (0, "审计完成，有 1 个警告（见上）：2 个提交，没有违规修改。")
+
+
+# ---------------------------------------------------------------- a squash is by everyone who committed to the pull request
+
+OTHER_ITEM = "ledger/issues/2023-R2/2023-R2-001.yaml"
+VERIFY = "status: verified\nverifications:\n  - {date: 2023-08-03, by: 监督办 赵某, result: passed}"
+
+
+def submitted_on_main(repo):
+    from test_changes import to_in_progress
+    from test_gate_merges import submit
+    to_in_progress(repo)
+    submit(repo, author="东关镇 张某")
+    repo.base = repo.git("rev-parse", "HEAD").strip()
+    repo.git("checkout", "-q", "-b", "pr")
+
+
+def squash_on_main(repo, author, coauthors=()):
+    """What GitHub's squash and merge writes: the pull request's author, the other authors of its
+    commits as Co-authored-by trailers, committed by GitHub at merge time."""
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--squash", "pr")
+    message = "Squashed (#1)" + ("\n\n" + "\n".join(f"Co-authored-by: {n} <{e}>" for n, e in coauthors) if coauthors else "")
+    when = "2023-08-04T12:00:00+08:00"
+    import zlib
+    email = f"{zlib.crc32(author.encode()):08x}@example.invalid"
+    repo.git("commit", "-q", "-m", message, env={"GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": when,
+                                                  "GIT_COMMITTER_NAME": "GitHub", "GIT_COMMITTER_EMAIL": "noreply@github.com",
+                                                  "GIT_COMMITTER_DATE": when})
+    return repo.git("rev-parse", "HEAD").strip()
+
+
+def test_a_squash_credits_the_submitter_who_committed_to_the_pull_request(capsys, repo, monkeypatch):
+    """The submitter 张某 commits to the pull request, 赵某 adds the verification last. Squashed, main
+    holds one commit by 张某 (the pull request's author) co-authored by 赵某: the verification is in a
+    commit by the submitter, whoever made the head commit."""
+    submitted_on_main(repo)
+    step(repo, "status: open", "status: in_progress\nreports:\n  - {date: 2023-08-02, by: 县农业农村局, text: 已成立工作组}",
+         "2023-08-02T09:00:00+08:00", author="东关镇 张某", rel=OTHER_ITEM)
+    step(repo, "status: submitted", VERIFY, "2023-08-03T18:00:00+08:00", author="监督办 赵某")
+    repo.git("checkout", "-q", "main")
+    monkeypatch.setenv("RECTIFY_NOW", "2023-08-04T12:00:00+08:00")
+    code, lines = check(capsys, repo, "--head", "pr", "--merge-method", "squash")
+    head = repo.git("rev-parse", "pr").strip()
+    verifies = "核账与交账由同一 git 作者“东关镇 张某”提交；核账须由他人提交。"
+    assert (code, lines) == (1, [line(repo, "17:5", verifies, head)])
+    sha = squash_on_main(repo, "东关镇 张某", [("监督办 赵某", repo.git("log", "-1", "--format=%ae", "pr").strip())])
+    code, lines = audit(capsys, repo)
+    assert code == 1 and f"  {line(repo, '17:5', verifies, sha)}" in lines, lines
+
+
+def test_a_squash_of_the_verifiers_own_commits_passes(capsys, repo, monkeypatch):
+    submitted_on_main(repo)
+    step(repo, "status: submitted", VERIFY, "2023-08-03T18:00:00+08:00", author="监督办 赵某")
+    repo.git("checkout", "-q", "main")
+    monkeypatch.setenv("RECTIFY_NOW", "2023-08-04T12:00:00+08:00")
+    code, lines = check(capsys, repo, "--head", "pr", "--merge-method", "squash")
+    assert (code, lines) == (0, ["检查通过：1 个提交，1 次状态变更，未发现错误。", "2023-R2-002 已交账 → 已核账"])
+    squash_on_main(repo, "监督办 赵某")
+    assert audit(capsys, repo) == (0, ["审计完成：5 个提交，未发现违规修改。"])
+
+
+def test_the_audit_counts_a_co_author_as_the_commits_author(capsys, repo):
+    """A verification in a commit by 赵某 that names the submitter 张某 as its co-author."""
+    submitted_on_main(repo)
+    repo.git("checkout", "-q", "main")
+    repo.edit(ITEM, "status: submitted", VERIFY)
+    repo.git("add", "-A")
+    when = "2023-08-03T18:00:00+08:00"
+    repo.git("commit", "-q", "-m", "核账\n\nCo-authored-by: 东关镇 张某 <z@example.invalid>",
+             env={"GIT_AUTHOR_NAME": "监督办 赵某", "GIT_AUTHOR_EMAIL": "zhao@example.invalid", "GIT_AUTHOR_DATE": when,
+                  "GIT_COMMITTER_NAME": "监督办 赵某", "GIT_COMMITTER_EMAIL": "zhao@example.invalid", "GIT_COMMITTER_DATE": when})
+    sha = repo.git("rev-parse", "HEAD").strip()
+    code, lines = audit(capsys, repo)
+    assert code == 1
+    assert f"  {line(repo, '17:5', '核账与交账由同一 git 作者“东关镇 张某”提交；核账须由他人提交。', sha)}" in lines, lines
