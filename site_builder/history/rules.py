@@ -58,9 +58,17 @@ class _Reader:
         self.history = history
         self.contents: dict[str, bytes] = {}
 
-    def prefetch(self, blobs: list[str]) -> None:
+    def prefetch(self, blobs: list[str], wanted: set[str] | None) -> None:
+        """Read a batch's item versions and parse those of the ``wanted`` items (all when None)
+        together: parsing every version is the audit's cost, and together they are parsed by a pool
+        of one process per core (``cache.prepare``) rather than one by one."""
         models = self.history.cache.models
-        self.contents = self.history.read_blobs([b for b in blobs if (b, "item") not in models])
+        todo = [b for b in dict.fromkeys(blobs) if (b, "item") not in models]
+        self.contents = self.history.read_blobs(todo)
+        if wanted is not None:
+            ids = self.history.scan(todo)
+            todo = [b for b in todo if ids.get(b, (None,))[0] in wanted]
+        self.history.cache.prepare([(self.contents.get(b, b""), "item", b) for b in todo])
 
     def version(self, entry: tuple[str, str], commit: Commit) -> tuple[_Version | None, list[Problem]]:
         path, blob = entry
@@ -140,7 +148,7 @@ def judge_history(history: History, commits: list[Commit], rules: _Rules,
         if n % 5000 == 0:
             batch = commits[n:n + 5000]
             reader.prefetch([ch.new_blob for c in batch for ch in c.changes if ch.new_blob != _NULL
-                             and not ch.irregular and ch.path.startswith(history.ledger_prefix + "issues/")])
+                             and not ch.irregular and ch.path.startswith(history.ledger_prefix + "issues/")], wanted)
         commit = step.commit
         judging = judged is None or commit.sha in judged
         if judging:
