@@ -52,11 +52,17 @@ def dates_apart(history: History, commit: Commit, rules: _Rules) -> list[Problem
                        committed=commit.committed.isoformat(timespec="minutes"), days=rules.gap.days)]
 
 
+def in_future(commit: Commit, rules: _Rules) -> bool:
+    """Whether the commit is dated later than the gate's clock allows: the one verdict on a commit
+    that depends on when it is judged."""
+    return commit.authored - rules.now > SKEW or commit.committed - rules.now > SKEW
+
+
 def commit_problems(history: History, commit: Commit, by_sha: dict[str, Commit], rules: _Rules) -> list[Problem]:
     """A commit's own dates: the committer date is when its records were recorded, so it may be
     neither in the future (beyond a small skew of the gate's clock) nor before its first parent's."""
     path = where(history, commit)
-    if commit.authored - rules.now > SKEW or commit.committed - rules.now > SKEW:
+    if in_future(commit, rules):
         return [Problem.at(path, None, "change.commit_in_future", commit=commit.sha,
                            date=max(commit.authored, commit.committed).isoformat(timespec="minutes"))]
     if commit.parents:

@@ -13,11 +13,13 @@ a commit's own dates to ``history.dates``, the other files to ``history.files``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import pickle
 from dataclasses import dataclass
 from typing import Iterable
 
 from site_builder.core.problems import Problem
-from site_builder.history.dates import _Rules, commit_problems, dates_apart
+from site_builder.history.dates import _Rules, commit_problems, dates_apart, in_future
 from site_builder.history.files import file_problems
 from site_builder.history.graph import Step, commit_of, diff_commit, read_range, walk
 from site_builder.history.judge import IMMUTABLE, _Origins, _Version, judge
@@ -112,7 +114,7 @@ def check_range(history: History, settings: Settings | None, base: str, head: st
     else:
         commits = read_range(history, head)
         judged = set(history.repo.git.rev_list(f"{base}..{head}").split())
-    problems, moves = judge_history(history, commits, rules, judged)
+    problems, moves = judge_history(history, commits, rules, judged, remember=method != "squash")
     return problems, moves, len(judged)
 
 
@@ -127,8 +129,56 @@ def _authors(history: History, base: str, head: str) -> list[tuple[str, str]]:
     return list(people)
 
 
-def judge_history(history: History, commits: list[Commit], rules: _Rules,
-                  judged: set[str] | None = None) -> tuple[list[Problem], list[Moved]]:
+def judge_history(history: History, commits: list[Commit], rules: _Rules, judged: set[str] | None = None,
+                  remember: bool = True) -> tuple[list[Problem], list[Moved]]:
+    """The verdicts on the commits in ``judged`` (all when None), in the order of ``commits``.
+
+    A commit's verdict depends only on the commit (its id fixes its parents and so all it holds),
+    the settings judged by and the code, unless it is dated in the future: so it is kept in the
+    cache store by commit id and settings (``remember``; not for a squash, a commit made up here),
+    and only the commits without one are judged, with the others walked for the records' origins
+    of the items they touch. An audit of main after one more push judges that push alone."""
+    wanted = [c for c in commits if judged is None or c.sha in judged]
+    keys = {c.sha: _verdict_key(history, c, rules) for c in wanted if remember and not in_future(c, rules)}
+    stored = history.cache.verdicts(list(keys.values())) if keys else {}
+    known: dict[str, tuple] = {}
+    for sha, key in keys.items():
+        if key in stored:
+            try:
+                known[sha] = pickle.loads(stored[key])
+            except Exception:  # noqa: BLE001 - a damaged entry: judged again
+                pass
+    todo = {c.sha for c in wanted} - known.keys()
+    if todo:
+        found, moved = _judge_commits(history, commits, rules, None if judged is None and not known else todo)
+    else:
+        found, moved = [], []
+    fresh: dict[str, tuple[list, list]] = {sha: ([], []) for sha in todo}
+    for p in found:
+        fresh.setdefault(p.commit, ([], []))[0].append(p)
+    for m in moved:
+        fresh.setdefault(m.commit.sha, ([], []))[1].append((m.item, m.before, m.after))
+    history.cache.store_verdicts({keys[sha]: pickle.dumps((tuple(ps), tuple(ms)), protocol=pickle.HIGHEST_PROTOCOL)
+                                  for sha, (ps, ms) in fresh.items() if sha in keys})
+    problems = [p for p in found if p.commit not in known]
+    moves: list[Moved] = []
+    for c in commits:
+        if c.sha in known:
+            ps, ms = known[c.sha]
+            problems += ps
+            moves += [Moved(item, before, after, c) for item, before, after in ms]
+        elif c.sha in fresh:
+            moves += [Moved(item, before, after, c) for item, before, after in fresh[c.sha][1]]
+    return problems, moves
+
+
+def _verdict_key(history: History, commit: Commit, rules: _Rules) -> str:
+    return hashlib.sha1(f"{commit.sha}\0{history.ledger_prefix}\0{rules.tz.key}\0{rules.tolerance}\0"
+                        f"{rules.gap}".encode()).hexdigest()
+
+
+def _judge_commits(history: History, commits: list[Commit], rules: _Rules,
+                   judged: set[str] | None) -> tuple[list[Problem], list[Moved]]:
     """Walk ``commits`` (parents first) and judge those in ``judged`` (all when None), each by what it
     did itself: an ordinary commit against its parent; a merge only where its result differs from
     every parent (what first appears in the merge), while whatever it takes over unchanged from a

@@ -260,3 +260,32 @@ def test_the_audit_counts_a_co_author_as_the_commits_author(capsys, repo):
     code, lines = audit(capsys, repo)
     assert code == 1
     assert f"  {line(repo, '17:5', '核账与交账由同一 git 作者“东关镇 张某”提交；核账须由他人提交。', sha)}" in lines, lines
+
+
+# ---------------------------------------------------------------- verdicts kept by commit id
+
+def test_the_audit_judges_only_commits_it_has_no_verdict_on(capsys, repo, tmp_path, monkeypatch):
+    """A second audit takes every verdict from the cache store; after one more commit it judges that
+    commit alone, with the origins of the records before it still known: 张某's verification of his
+    own submission, made in a commit of its own after the first audit, is caught."""
+    from conftest import rectify
+    from site_builder.history import rules
+    from test_changes import to_in_progress
+    from test_gate_merges import submit
+    monkeypatch.setenv("RECTIFY_CACHE_DIR", str(tmp_path / "cache"))
+    to_in_progress(repo)
+    edited = step(repo, "text: 已开始采购}", "text: 改过的}", "2023-06-11T18:00:00+08:00")
+    submit(repo, author="东关镇 张某")
+    run = ("audit", str(repo.root / "ledger"), "--repo", str(repo.root))
+    first = rectify(capsys, *run)
+    assert first[0] == 1 and f"  {line(repo, '17:5', 'reports 的第 1 条记录被修改或调换了顺序；记录只增不改。如需更正，请追加一条新记录说明。', edited)}" \
+        in first[1].splitlines()
+    judged: list[set] = []
+    original = rules._judge_commits
+    monkeypatch.setattr(rules, "_judge_commits", lambda h, c, r, j: judged.append(j) or original(h, c, r, j))
+    assert rectify(capsys, *run) == first and judged == []
+    sha = step(repo, "status: submitted", VERIFY, "2023-08-03T18:00:00+08:00", author="东关镇 张某")
+    code, out, _ = rectify(capsys, *run)
+    assert judged == [{sha}]
+    assert code == 1 and out.splitlines()[:-2] == first[1].splitlines()
+    assert f"  {line(repo, '17:5', '核账与交账由同一 git 作者“东关镇 张某”提交；核账须由他人提交。', sha)}" in out.splitlines()
