@@ -59,18 +59,28 @@ class _Reader:
     def __init__(self, history: History) -> None:
         self.history = history
         self.contents: dict[str, bytes] = {}
+        self.earlier: list[list[str]] = []   # the blobs parsed for each batch so far
 
-    def prefetch(self, blobs: list[str], wanted: set[str] | None) -> None:
+    def prefetch(self, blobs: list[str], wanted: set[str] | None, keep: set[str]) -> None:
         """Read a batch's item versions and parse those of the ``wanted`` items (all when None)
         together: parsing every version is the audit's cost, and together they are parsed by a pool
-        of one process per core (``cache.prepare``) rather than one by one."""
+        of one process per core (``cache.prepare``) rather than one by one. The models of the batch
+        before last are let go, but for those in ``keep`` (the item files the walk stands on): a
+        county's every version at once held 700 MB, and a later need of one (a merge's side) is
+        rare and costs one parse."""
         models = self.history.cache.models
+        if len(self.earlier) >= 2:
+            for blob in self.earlier.pop(0):
+                if blob not in keep:
+                    models.pop((blob, "item"), None)
         todo = [b for b in dict.fromkeys(blobs) if (b, "item") not in models]
         self.contents = self.history.read_blobs(todo)
         if wanted is not None:
             ids = self.history.scan(todo)
             todo = [b for b in todo if ids.get(b, (None,))[0] in wanted]
         self.history.cache.prepare([(self.contents.get(b, b""), "item", b) for b in todo])
+        self.history.cache.save()   # the batch's parsed data goes to the store, not to memory till the end
+        self.earlier.append(todo)
 
     def version(self, entry: tuple[str, str], commit: Commit) -> tuple[_Version | None, list[Problem]]:
         path, blob = entry
@@ -197,8 +207,11 @@ def _judge_commits(history: History, commits: list[Commit], rules: _Rules,
     for n, step in enumerate(walk(history, commits)):
         if n % 5000 == 0:
             batch = commits[n:n + 5000]
+            keep = {entry[1] for state in (step.after, *step.parents) for entry in state.by_id.values()}
+            keep |= {entry[1] for entry in step.before.values() if entry}
             reader.prefetch([ch.new_blob for c in batch for ch in c.changes if ch.new_blob != _NULL
-                             and not ch.irregular and ch.path.startswith(history.ledger_prefix + "issues/")], wanted)
+                             and not ch.irregular and ch.path.startswith(history.ledger_prefix + "issues/")],
+                            wanted, keep)
         commit = step.commit
         judging = judged is None or commit.sha in judged
         if judging:
