@@ -93,10 +93,10 @@ def test_an_action_edited_after_it_was_recorded(capsys, repo):
     sha = repo.commit("改处理记录", "2023-07-12T09:00:00+08:00", author="监督办 王某")
     assert check(capsys, repo) == (1, [
         f"{ACTIONS}:3:5 (提交 {sha[:10]}): actions 中的记录“A-2023-002”被修改；记录只增不改。"
-        "如需更正，请追加一条新记录（成果运用记录可用 supersedes 写明所更正的编号）。"])
+        "如需更正，请追加一条新记录，在它的 supersedes 中写明所更正记录的编号。"])
     code, lines = audit(capsys, repo)
     assert code == 1 and f"  {ACTIONS}:3:5 (提交 {sha[:10]}): actions 中的记录“A-2023-002”被修改；记录只增不改。" \
-        "如需更正，请追加一条新记录（成果运用记录可用 supersedes 写明所更正的编号）。" in lines
+        "如需更正，请追加一条新记录，在它的 supersedes 中写明所更正记录的编号。" in lines
 
 
 def test_an_action_removed(capsys, repo):
@@ -105,7 +105,7 @@ def test_an_action_removed(capsys, repo):
     sha = repo.commit("删处理记录", "2023-07-12T09:00:00+08:00", author="监督办 王某")
     assert check(capsys, repo) == (1, [
         f"{ACTIONS}:2:3 (提交 {sha[:10]}): actions 中的记录“A-2023-001”被删除；记录只增不改。"
-        "如需更正，请追加一条新记录（成果运用记录可用 supersedes 写明所更正的编号）。"])
+        "如需更正，请追加一条新记录，在它的 supersedes 中写明所更正记录的编号。"])
 
 
 def test_a_correction_appended_with_supersedes_passes(capsys, repo):
@@ -122,7 +122,7 @@ def test_an_evaluation_score_edited(capsys, repo):
     sha = repo.commit("改分", "2023-07-12T09:00:00+08:00", author="监督办 王某")
     assert check(capsys, repo) == (1, [
         f"{EVALUATIONS}:2:5 (提交 {sha[:10]}): evaluations 中的记录“east-town 2023-R2 2023-07-10”被修改；记录只增不改。"
-        "如需更正，请追加一条新记录（成果运用记录可用 supersedes 写明所更正的编号）。"])
+        "如需更正，请追加一条新记录，在它的 supersedes 中写明所更正记录的编号。"])
 
 
 # ---------------------------------------------------------------- a round's deadline moves later only with an extension
