@@ -188,6 +188,8 @@ LEDGER: dict[str, tuple[str, str]] = {
                              "the record names its own id '{id}' in supersedes; name the record it corrects."),
     "rule.supersedes_superseded": ("记录“{id}”已被更正过；再更正时请在 supersedes 中写最近那条更正记录的编号。",
                                    "record '{id}' has already been corrected; to correct it again, name the latest correction in supersedes."),
+    "rule.supersedes_other": ("所更正的评估“{id}”是另一单位或轮次的（{subject}）；更正记录的单位和轮次须与原评估相同。",
+                              "evaluation '{id}' being corrected is about another unit or round ({subject}); a correction keeps the unit and round of the one it corrects."),
     "rule.round_extension_by_unit": ("本轮延期由“{person}”批准，而它是本轮被巡察单位；被巡察单位不能批准自己的延期。",
                                      "the round's extension is approved by '{person}', an inspected unit of this round; an inspected unit cannot approve its own extension."),
     "rule.duplicate_evaluation": ("单位“{unit}”在轮次“{round}”已有评估。", "unit '{unit}' already has an evaluation for round '{round}'."),

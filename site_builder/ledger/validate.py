@@ -190,10 +190,11 @@ def _check_round(rnd, file: str, ledger: Ledger, sink: _Sink) -> None:
             sink.add(file, ("extensions", i, "approved_by"), "rule.round_extension_by_unit", person=ext.approved_by)
 
 
-def _check_supersedes(records, name: str, file: str, sink: _Sink) -> set[int]:
+def _check_supersedes(records, name: str, file: str, sink: _Sink, subject=None) -> set[int]:
     """A correction names a record written before it (the list only grows), neither itself nor one
-    already corrected, so that each record has at most one successor and no loop. Returns the
-    indexes of the records a valid correction replaces."""
+    already corrected, so that each record has at most one successor and no loop; with ``subject``,
+    one about the same thing (an evaluation: the same unit and round). Returns the indexes of the
+    records a valid correction replaces."""
     index: dict[str, int] = {}
     replaced: set[int] = set()
     for i, rec in enumerate(records):
@@ -206,6 +207,8 @@ def _check_supersedes(records, name: str, file: str, sink: _Sink) -> set[int]:
                 sink.add(file, loc, "rule.supersedes_unknown", id=target)
             elif index[target] in replaced:
                 sink.add(file, loc, "rule.supersedes_superseded", id=target)
+            elif subject is not None and subject(records[index[target]]) != subject(rec):
+                sink.add(file, loc, "rule.supersedes_other", id=target, subject=" ".join(subject(records[index[target]])))
             else:
                 replaced.add(index[target])
         if rec.id is not None:
@@ -287,7 +290,7 @@ def validate(ledger: Ledger, today: dt.date | None = None, rules: Settings | Non
     _check_supersedes(ledger.actions, "actions", actions_file, sink)
 
     eval_file = ledger.paths.get("evaluations", "")
-    superseded = _check_supersedes(ledger.evaluations, "evaluations", eval_file, sink)
+    superseded = _check_supersedes(ledger.evaluations, "evaluations", eval_file, sink, lambda e: (e.unit, e.round))
     pairs: set[tuple[str, str]] = set()
     seen = set()
     for i, ev in enumerate(ledger.evaluations):

@@ -61,6 +61,16 @@ def test_an_evaluation_corrected_twice_names_the_latest_correction(capsys, repo)
     assert check(capsys, repo) == (0, ["检查通过：1 个提交，0 次状态变更，未发现错误。"])
 
 
+def test_a_correction_of_another_units_evaluation(capsys, repo):
+    """A correction that names agri-bureau's evaluation but is about east-town: agri-bureau's stands."""
+    repo.write(EVALUATIONS, "evaluations:\n" + FIRST.replace("east-town", "agri-bureau"))
+    repo.base = repo.commit("评估", "2023-07-10T09:00:00+08:00", author="监督办 王某")
+    append(repo, EVALUATIONS, "  - {id: E-2023-002, unit: east-town, round: 2023-R2, date: 2023-07-12, score: 78,"
+                              " reasons: 复核, supersedes: E-2023-001}\n")
+    assert check(capsys, repo) == (1, [f"{repo.root / EVALUATIONS}:3:109: 所更正的评估“E-2023-001”是另一单位或轮次的"
+                                       "（agri-bureau 2023-R2）；更正记录的单位和轮次须与原评估相同。"])
+
+
 # ---------------------------------------------------------------- supersedes names an earlier record, once
 
 TALK = "  - {id: A-2023-001, kind: talk, date: 2023-07-01, title: 约谈东关镇分管领导, units: [east-town]}\n"
