@@ -30,18 +30,21 @@ def register(sub, common, date_type) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     from site_builder.history.rules import check_range
     from site_builder.core.problems import LedgerError, Problem
-    ledger, problems = _load(args)
+    ledger, problems = _load(args, validated=False)
     lang = _lang(args, ledger)
     moves = []
     commits = 0
+    settings = None
     try:
         with _open_history(args, args.head) as history:
             try:
                 base = history.repo.git.merge_base(args.base, args.head).strip()
             except Exception:
                 raise LedgerError([Problem.at(args.repo, None, "history.no_merge_base", base=args.base)]) from None
-            # a pull request is judged by the rules in force where it goes, not by those it brings
+            # a pull request is judged by the rules in force where it goes, not by those it brings:
+            # its own validation as much as its changes
             settings = _base_settings(history, base) or ledger.settings
+            problems = sorted(set(problems + _validated(ledger, problems, settings)))
             change_problems, moves, commits = check_range(history, settings, base, args.head, args.merge_method)
             history.cache.save()
         # a file still broken at the head is reported once, where it stands now, not again at the
@@ -50,6 +53,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         problems = sorted(set(problems) | {p for p in change_problems
                                            if (p.file, p.line, p.col, p.code, p.params) not in standing})
     except LedgerError as exc:
+        if settings is None:   # no base to take the settings from: the head's own
+            problems = sorted(set(problems + _validated(ledger, problems, ledger.settings)))
         problems = sorted(set(problems) | set(exc.problems))
     _emit_problems(args, problems, lang)
     if args.summary:
@@ -60,10 +65,20 @@ def cmd_check(args: argparse.Namespace) -> int:
         say(args, translate("cli.summary", lang, count=_count(errors)), err=True)
         return 1
     if args.format not in report.MACHINE_FORMATS:
-        say(args, translate("cli.check_ok", lang, commits=commits, moves=len(moves)))
+        warned = len(problems)
+        say(args, translate("cli.check_ok_warnings" if warned else "cli.check_ok", lang, commits=commits,
+                            moves=len(moves), warnings=warned))
         for line in report.moves_text(moves, ledger, lang):
             say(args, line)
     return 0
+
+
+def _validated(ledger, problems, settings) -> list:
+    """The head's validation with ``settings`` for its rules (none when the folder is missing)."""
+    from site_builder.ledger.validate import validate
+    if any(p.code == "load.no_ledger_dir" for p in problems):
+        return []
+    return validate(ledger, rules=settings)
 
 
 def _base_settings(history, base: str):
@@ -96,5 +111,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if errors:
         say(args, translate("cli.summary", lang, count=_count(errors)), err=True)
         return 1
-    say(args, translate("cli.audit_ok", lang, commits=len(commits)))
+    warned = len(problems)
+    say(args, translate("cli.audit_ok_warnings" if warned else "cli.audit_ok", lang, commits=len(commits),
+                        warnings=warned))
     return 0

@@ -87,13 +87,13 @@ def _lang(args: argparse.Namespace, ledger=None, settings_language: str | None =
     return settings_language or "zh"
 
 
-def _load(args: argparse.Namespace):
-    """Load and validate; returns (ledger, problems)."""
+def _load(args: argparse.Namespace, validated: bool = True):
+    """Load and validate (only load when not ``validated``); returns (ledger, problems)."""
     from site_builder.ledger.load import ParseCache, default_cache_path, load_ledger
     from site_builder.ledger.validate import validate
     cache = ParseCache(None if args.no_cache else default_cache_path(Path(args.ledger)))
     ledger, problems = load_ledger(args.ledger, cache)
-    if not any(p.code == "load.no_ledger_dir" for p in problems):
+    if validated and not any(p.code == "load.no_ledger_dir" for p in problems):
         problems += validate(ledger, getattr(args, "today", None))
     cache.save()
     return ledger, sorted(set(problems))

@@ -52,6 +52,14 @@ class Commit:
     committed: dt.datetime
     subject: str
     changes: tuple[Change, ...]
+    #: (name, email) of each Co-authored-by trailer: a squash merge on GitHub credits the pull
+    #: request's author and lists every other author of its commits so
+    coauthors: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def people(self) -> tuple[tuple[str, str], ...]:
+        """Everyone the commit is by: its author, then its co-authors."""
+        return ((self.author, self.email),) + self.coauthors
 
 
 def _scan_text(raw: bytes) -> tuple[str | None, str | None]:
@@ -139,15 +147,29 @@ def iter_blobs(repo: git.Repo, blobs: Iterable[str]) -> Iterator[tuple[str, byte
                 raise
 
 
-def _parse_log(text: str, prefix: str) -> list[Commit]:
+def _coauthors(trailers: str) -> tuple[tuple[str, str], ...]:
+    """"Name <email>" values of Co-authored-by trailers, separated by U+001F."""
+    out = []
+    for value in trailers.split("\x1f"):
+        name, _, email = value.strip().partition("<")
+        if name.strip():
+            out.append((intern(name.strip()), intern(email.rstrip("> \n"))))
+    return tuple(out)
+
+
+def _parse_log(text: str, prefix: str, trailers: bool = False) -> list[Commit]:
+    """Commits of a ``git log -z --raw`` in the format of ``_log`` (``trailers``: with one more
+    field after the subject, the Co-authored-by trailers)."""
     commits = []
+    fields = 8 if trailers else 7
     for chunk in text.split("\x01"):
         if not chunk:
             continue
         parts = chunk.split("\0")
         sha, parents, author, email, authored, committed, subject = parts[:7]
+        coauthors = _coauthors(parts[7]) if trailers else ()
         changes = []
-        tokens = [t.strip("\n") for t in parts[7:]]
+        tokens = [t.strip("\n") for t in parts[fields:]]
         i = 0
         while i < len(tokens):
             tok = tokens[i]
@@ -160,7 +182,7 @@ def _parse_log(text: str, prefix: str) -> list[Commit]:
             else:
                 i += 1
         commits.append(Commit(sha, tuple(parents.split()), intern(author), intern(email), dt.datetime.fromisoformat(authored),
-                              dt.datetime.fromisoformat(committed), subject, tuple(changes)))
+                              dt.datetime.fromisoformat(committed), subject, tuple(changes), coauthors))
     return commits
 
 

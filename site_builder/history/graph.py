@@ -19,7 +19,9 @@ from typing import Iterator
 from site_builder.history.gitlog import _NULL, Change, Commit, _parse_log
 from site_builder.ledger.load import kind_of
 
-_FORMAT = "--format=%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%s%x00"
+#: the main line's fields plus the Co-authored-by trailers, by whom a squash commit is too
+_FORMAT = ("--format=%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%s%x00"
+           "%(trailers:key=Co-authored-by,valueonly,separator=%x1f)%x00")
 
 
 @dataclass
@@ -53,18 +55,19 @@ def read_range(history, *revs: str) -> list[Commit]:
     Not path-limited: git would simplify merges away when it limits by path."""
     text = history.repo.git.log("--topo-order", "--reverse", "--diff-merges=first-parent", "--raw", "-z",
                                 "--no-abbrev", "--no-renames", _FORMAT, *revs, "--", stdout_as_string=True)
-    return _parse_log(text, history.ledger_prefix)
+    return _parse_log(text, history.ledger_prefix, trailers=True)
 
 
 def commit_of(history, sha: str) -> Commit:
     """One commit (no changes listed), e.g. a parent outside the range."""
     text = history.repo.git.log("-1", "--no-walk", _FORMAT, sha, stdout_as_string=True)
-    return _parse_log(text, history.ledger_prefix)[0]
+    return _parse_log(text, history.ledger_prefix, trailers=True)[0]
 
 
-def diff_commit(history, base: str, head: str, like: Commit, when: dt.datetime) -> Commit:
-    """The net change base → head as one commit made at ``when`` by ``like``'s author: what a squash
-    merge of the pull request puts on main."""
+def diff_commit(history, base: str, head: str, by: list[tuple[str, str]], when: dt.datetime,
+                subject: str = "") -> Commit:
+    """The net change base → head as one commit made at ``when`` by the people ``by`` (the first as
+    its author, the others as co-authors): what a squash merge of the pull request puts on main."""
     out = history.repo.git.diff_tree("-r", "-z", "--no-renames", "--no-abbrev", base, head, "--",
                                      history.ledger_prefix or ".")
     tokens = [t for t in out.split("\0")]
@@ -73,7 +76,8 @@ def diff_commit(history, base: str, head: str, like: Commit, when: dt.datetime) 
         meta = tokens[i].lstrip(":").split()
         if len(meta) >= 5:
             changes.append(Change(meta[4][0], tokens[i + 1], meta[2], meta[3], meta[1]))
-    return Commit(like.sha, (base,), like.author, like.email, when, when, like.subject, tuple(changes))
+    sha = history.repo.git.rev_parse(head)
+    return Commit(sha, (base,), by[0][0], by[0][1], when, when, subject, tuple(changes), tuple(by[1:]))
 
 
 def walk(history, commits: list[Commit]) -> Iterator[Step]:

@@ -1,5 +1,5 @@
 """Changes, protected data: the rules of DESIGN.md §4 on what an opened item keeps, applied by
-``changes.judge`` to each change of an item. A measure is never removed (it is withdrawn with a
+``history.judge`` to each change of an item. A measure is never removed (it is withdrawn with a
 reason); its done date once written is final; an item's or a measure's due date moves later only
 with an extension (延期) appended in the same change; a withdrawal's reason is fixed.
 """

@@ -5,48 +5,30 @@ for the audit to report, whatever the merge method. A merge commit is judged onl
 appears in it (conflict resolutions, edits made while merging), as its author's change; what it
 takes over from a side was judged with the commits, authors and dates that made it there.
 
-A change is judged by the item before and after it: status moves only along legal edges, with the
-record each edge needs added in the change; the problem statement, round, unit and feedback links
-never change; records are append-only; items are never deleted; a new record's date is not after
-the commit that added it nor earlier than the backdating tolerance allows; and the verification
-(核账) is neither by the person nor in a commit by the author who made the submission (交账).
-A record is recorded when its commit was committed (the committer date).
+This module walks the commits and hands each change on: an item's change to ``history.judge``
+(fields, records, separation of duties, with ``moves`` for status and ``dates`` for record dates),
+a commit's own dates to ``history.dates``, the other files to ``history.files``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import pickle
 from dataclasses import dataclass
 from typing import Iterable
-from zoneinfo import ZoneInfo
 
-from site_builder.core import clock
-from site_builder.ledger import yamlsafe
+from site_builder.core.problems import Problem
+from site_builder.history.dates import _Rules, commit_problems, dates_apart, in_future
 from site_builder.history.files import file_problems
 from site_builder.history.graph import Step, commit_of, diff_commit, read_range, walk
+from site_builder.history.judge import IMMUTABLE, _Origins, _Version, judge
 from site_builder.history.timeline import Commit, History, _NULL
-from site_builder.ledger.models import Item, LookbackResult, Settings, Status, Term, VerificationResult, same_person
-from site_builder.core.problems import Problem
-from site_builder.history.protect import protected as _protected, shown as _shown
-from site_builder.ledger.validate import RECORD_LISTS
+from site_builder.ledger import yamlsafe
+from site_builder.ledger.models import Settings
 
-#: legal status edges → the record list that must grow in the same change (None: no record needed)
-EDGES: dict[tuple[str, str], str | None] = {
-    ("open", "in_progress"): None,
-    ("open", "submitted"): "submissions",          # 立行立改 only, checked below
-    ("in_progress", "submitted"): "submissions",
-    ("submitted", "verified"): "verifications",    # a passed one
-    ("submitted", "in_progress"): "verifications",  # a returned one
-    ("verified", "cleared"): None,
-    ("cleared", "in_progress"): "lookbacks",       # a relapse
-}
-CREATABLE = ("open", "in_progress")
-IMMUTABLE = ("round", "unit", "feedback", "problem")
-#: fixed once written too (protected data): the day the item was opened, and its term, by which
-#: the rules judge it (an immediate item may skip in_progress)
-FIXED = ("opened", "term")
-#: how far ahead of the gate's clock a commit may be dated (clocks differ a little)
-SKEW = dt.timedelta(hours=1)
+#: what the edit helpers take from here: one change judged as the gate judges it
+__all__ = ["Moved", "audit_history", "check_range", "judge", "judge_history", "_Origins", "_Rules", "_Version"]
 
 
 @dataclass(frozen=True)
@@ -55,30 +37,6 @@ class Moved:
     item: str
     before: str | None
     after: str | None
-    commit: Commit
-
-
-@dataclass
-class _Rules:
-    tz: ZoneInfo
-    tolerance: dt.timedelta
-    now: dt.datetime
-    #: author and committer dates further apart than this are a warning (rewritten or stale work)
-    gap: dt.timedelta = dt.timedelta(days=3)
-
-    @classmethod
-    def of(cls, settings: Settings | None, now: dt.datetime | None) -> "_Rules":
-        settings = settings or Settings(organisation="-", office="-")
-        return cls(ZoneInfo(settings.timezone), dt.timedelta(days=settings.thresholds.backdate_days),
-                   now or clock.now(), dt.timedelta(days=settings.thresholds.date_gap_days))
-
-
-@dataclass
-class _Version:
-    """An item as one commit left it."""
-    item: Item
-    path: str
-    blob: str
     commit: Commit
 
 
@@ -95,32 +53,34 @@ def _located(history: History, version: _Version, loc: tuple, code: str, commit:
     return Problem.at(version.path, pos, code, commit=commit.sha, **params)
 
 
-class _Origins:
-    """Which commit first brought each record, so dates and authorship are judged per record."""
-
-    def __init__(self) -> None:
-        self.by_item: dict[str, dict[tuple[str, object], Commit]] = {}
-
-    def note(self, version: _Version) -> None:
-        known = self.by_item.setdefault(version.item.id, {})
-        for name in RECORD_LISTS:
-            for rec in getattr(version.item, name):
-                known.setdefault((name, rec), version.commit)
-
-    def of(self, item_id: str, name: str, rec) -> Commit | None:
-        return self.by_item.get(item_id, {}).get((name, rec))
-
-
 class _Reader:
     """Item versions parsed by blob, their contents read ahead in batches of commits."""
 
     def __init__(self, history: History) -> None:
         self.history = history
         self.contents: dict[str, bytes] = {}
+        self.earlier: list[list[str]] = []   # the blobs parsed for each batch so far
 
-    def prefetch(self, blobs: list[str]) -> None:
+    def prefetch(self, blobs: list[str], wanted: set[str] | None, keep: set[str]) -> None:
+        """Read a batch's item versions and parse those of the ``wanted`` items (all when None)
+        together: parsing every version is the audit's cost, and together they are parsed by a pool
+        of one process per core (``cache.prepare``) rather than one by one. The models of the batch
+        before last are let go, but for those in ``keep`` (the item files the walk stands on): a
+        county's every version at once held 700 MB, and a later need of one (a merge's side) is
+        rare and costs one parse."""
         models = self.history.cache.models
-        self.contents = self.history.read_blobs([b for b in blobs if (b, "item") not in models])
+        if len(self.earlier) >= 2:
+            for blob in self.earlier.pop(0):
+                if blob not in keep:
+                    models.pop((blob, "item"), None)
+        todo = [b for b in dict.fromkeys(blobs) if (b, "item") not in models]
+        self.contents = self.history.read_blobs(todo)
+        if wanted is not None:
+            ids = self.history.scan(todo)
+            todo = [b for b in todo if ids.get(b, (None,))[0] in wanted]
+        self.history.cache.prepare([(self.contents.get(b, b""), "item", b) for b in todo])
+        self.history.cache.save()   # the batch's parsed data goes to the store, not to memory till the end
+        self.earlier.append(todo)
 
     def version(self, entry: tuple[str, str], commit: Commit) -> tuple[_Version | None, list[Problem]]:
         path, blob = entry
@@ -148,24 +108,87 @@ def check_range(history: History, settings: Settings | None, base: str, head: st
     """Judge a pull request from the merge base ``base`` to ``head`` as main will hold it once merged
     (``rectify check``). Merge commit and rebase keep every commit, so every commit of the pull
     request is judged by itself (a slip mended later is still in main's history); a squash puts the
-    net change on main as one commit by the head's author, made now, and is judged as that."""
+    net change on main as one commit, made now, and is judged as that. GitHub credits that commit
+    to the pull request's author and lists every other author of its commits as a co-author
+    (Co-authored-by), which is all the audit of main can know of who made what: so the squash is
+    judged as made by everyone who authored a commit of the pull request, not by whoever made the
+    last one, and a verification in it is refused when any of them made the submission."""
     rules = _Rules.of(settings, now)
     if method == "squash":
         commits = read_range(history, base)
         tip = commit_of(history, head)
         if history.repo.git.rev_parse(base) == tip.sha:
             return [], [], 0
-        commits.append(diff_commit(history, base, head, tip, rules.now))
+        commits.append(diff_commit(history, base, head, _authors(history, base, head), rules.now, tip.subject))
         judged = {tip.sha}
     else:
         commits = read_range(history, head)
         judged = set(history.repo.git.rev_list(f"{base}..{head}").split())
-    problems, moves = judge_history(history, commits, rules, judged)
+    problems, moves = judge_history(history, commits, rules, judged, remember=method != "squash")
     return problems, moves, len(judged)
 
 
-def judge_history(history: History, commits: list[Commit], rules: _Rules,
-                  judged: set[str] | None = None) -> tuple[list[Problem], list[Moved]]:
+def _authors(history: History, base: str, head: str) -> list[tuple[str, str]]:
+    """Everyone who authored (or co-authored) a commit of ``base..head``, oldest first, once each."""
+    people: dict[tuple[str, str], None] = {}
+    for c in read_range(history, f"{base}..{head}"):
+        people.update(dict.fromkeys(c.people))
+    if not people:
+        tip = commit_of(history, head)
+        people[tip.author, tip.email] = None
+    return list(people)
+
+
+def judge_history(history: History, commits: list[Commit], rules: _Rules, judged: set[str] | None = None,
+                  remember: bool = True) -> tuple[list[Problem], list[Moved]]:
+    """The verdicts on the commits in ``judged`` (all when None), in the order of ``commits``.
+
+    A commit's verdict depends only on the commit (its id fixes its parents and so all it holds),
+    the settings judged by and the code, unless it is dated in the future: so it is kept in the
+    cache store by commit id and settings (``remember``; not for a squash, a commit made up here),
+    and only the commits without one are judged, with the others walked for the records' origins
+    of the items they touch. An audit of main after one more push judges that push alone."""
+    wanted = [c for c in commits if judged is None or c.sha in judged]
+    keys = {c.sha: _verdict_key(history, c, rules) for c in wanted if remember and not in_future(c, rules)}
+    stored = history.cache.verdicts(list(keys.values())) if keys else {}
+    known: dict[str, tuple] = {}
+    for sha, key in keys.items():
+        if key in stored:
+            try:
+                known[sha] = pickle.loads(stored[key])
+            except Exception:  # noqa: BLE001 - a damaged entry: judged again
+                pass
+    todo = {c.sha for c in wanted} - known.keys()
+    if todo:
+        found, moved = _judge_commits(history, commits, rules, None if judged is None and not known else todo)
+    else:
+        found, moved = [], []
+    fresh: dict[str, tuple[list, list]] = {sha: ([], []) for sha in todo}
+    for p in found:
+        fresh.setdefault(p.commit, ([], []))[0].append(p)
+    for m in moved:
+        fresh.setdefault(m.commit.sha, ([], []))[1].append((m.item, m.before, m.after))
+    history.cache.store_verdicts({keys[sha]: pickle.dumps((tuple(ps), tuple(ms)), protocol=pickle.HIGHEST_PROTOCOL)
+                                  for sha, (ps, ms) in fresh.items() if sha in keys})
+    problems = [p for p in found if p.commit not in known]
+    moves: list[Moved] = []
+    for c in commits:
+        if c.sha in known:
+            ps, ms = known[c.sha]
+            problems += ps
+            moves += [Moved(item, before, after, c) for item, before, after in ms]
+        elif c.sha in fresh:
+            moves += [Moved(item, before, after, c) for item, before, after in fresh[c.sha][1]]
+    return problems, moves
+
+
+def _verdict_key(history: History, commit: Commit, rules: _Rules) -> str:
+    return hashlib.sha1(f"{commit.sha}\0{history.ledger_prefix}\0{rules.tz.key}\0{rules.tolerance}\0"
+                        f"{rules.gap}".encode()).hexdigest()
+
+
+def _judge_commits(history: History, commits: list[Commit], rules: _Rules,
+                   judged: set[str] | None) -> tuple[list[Problem], list[Moved]]:
     """Walk ``commits`` (parents first) and judge those in ``judged`` (all when None), each by what it
     did itself: an ordinary commit against its parent; a merge only where its result differs from
     every parent (what first appears in the merge), while whatever it takes over unchanged from a
@@ -184,17 +207,20 @@ def judge_history(history: History, commits: list[Commit], rules: _Rules,
     for n, step in enumerate(walk(history, commits)):
         if n % 5000 == 0:
             batch = commits[n:n + 5000]
+            keep = {entry[1] for state in (step.after, *step.parents) for entry in state.by_id.values()}
+            keep |= {entry[1] for entry in step.before.values() if entry}
             reader.prefetch([ch.new_blob for c in batch for ch in c.changes if ch.new_blob != _NULL
-                             and not ch.irregular and ch.path.startswith(history.ledger_prefix + "issues/")])
+                             and not ch.irregular and ch.path.startswith(history.ledger_prefix + "issues/")],
+                            wanted, keep)
         commit = step.commit
         judging = judged is None or commit.sha in judged
         if judging:
-            problems += _dates_apart(commit, rules) + file_problems(history, commit)
+            # a commit's dates order every record after it, whatever files it touches
+            problems += dates_apart(history, commit, rules) + commit_problems(history, commit, by_sha, rules)
+            problems += file_problems(history, commit)
         ids = step.touched if judging or wanted is None else step.touched & wanted
         if not ids:
             continue
-        if judging:
-            problems += _commit_problems(history, commit, by_sha, rules)
         found, moved = _judge_step(history, reader, step, ids, origins, rules, judging)
         problems += found
         moves += moved
@@ -277,134 +303,3 @@ def _twin(reader: _Reader, gone: dict[str, tuple[str, str]], version: _Version,
         if old is not None and all(getattr(old.item, f) == getattr(version.item, f) for f in IMMUTABLE):
             return old_id, False
     return None
-
-
-def _dates_apart(commit: Commit, rules: _Rules) -> list[Problem]:
-    """A warning, not an error: author and committer dates far apart are what a history rewrite
-    or work kept back for days looks like, yet also what an honest late rebase does."""
-    if not commit.changes or abs(commit.committed - commit.authored) <= rules.gap:
-        return []
-    return [Problem.at(commit.changes[0].path, None, "change.dates_apart", commit=commit.sha, severity="warning",
-                       authored=commit.authored.isoformat(timespec="minutes"),
-                       committed=commit.committed.isoformat(timespec="minutes"), days=rules.gap.days)]
-
-
-def _commit_problems(history: History, commit: Commit, by_sha: dict[str, Commit], rules: _Rules) -> list[Problem]:
-    """A commit's own dates: the committer date is when its records were recorded, so it may be
-    neither in the future (beyond a small skew of the gate's clock) nor before its first parent's."""
-    path = next((ch.path for ch in commit.changes), "")
-    if commit.authored - rules.now > SKEW or commit.committed - rules.now > SKEW:
-        return [Problem.at(path, None, "change.commit_in_future", commit=commit.sha,
-                           date=max(commit.authored, commit.committed).isoformat(timespec="minutes"))]
-    if commit.parents:
-        parent = by_sha.get(commit.parents[0]) or commit_of(history, commit.parents[0])
-        if commit.committed < parent.committed:
-            return [Problem.at(path, None, "change.commit_before_parent", commit=commit.sha,
-                               date=commit.committed.isoformat(timespec="minutes"),
-                               parent=parent.committed.isoformat(timespec="minutes"))]
-    return []
-
-
-def judge(old: Item | None, new: Item, origins: _Origins, rules: _Rules, root: bool,
-          single: Commit | None = None, status: bool = True) -> list[tuple[tuple, str, dict]]:
-    """Problems of one item's change from ``old`` to ``new``: (location in the new file, code, params).
-
-    ``single``: the change is one commit, whose author is every new record's author; otherwise each
-    record's author and date come from the commit that first brought it.
-    """
-    out: list[tuple[tuple, str, dict]] = []
-    added: dict[str, int] = {}
-    if old is None:
-        if status:
-            out += _judge_creation(new, root)
-        added = {name: 0 for name in RECORD_LISTS}
-    else:
-        out += _protected(old, new)
-        for name in IMMUTABLE + FIXED:
-            if getattr(old, name) != getattr(new, name):
-                was, now = _shown(getattr(old, name), getattr(new, name))
-                out.append(((name,), "change.immutable_field", {"field": name, "old": was, "new": now}))
-        for name in RECORD_LISTS:
-            before, after = getattr(old, name), getattr(new, name)
-            if after[:len(before)] != before:
-                if len(after) < len(before):
-                    out.append(((name,), "change.record_removed", {"list": name, "count": len(before) - len(after)}))
-                else:
-                    index = next(i for i, (a, b) in enumerate(zip(before, after)) if a != b)
-                    out.append(((name, index), "change.record_edited", {"list": name, "index": index + 1}))
-                added[name] = len(after)   # the list was rewritten: judge no record as new
-            else:
-                added[name] = len(before)
-        if status:
-            out += _judge_status(old, new, added)
-
-    def origin(name: str, rec) -> Commit | None:
-        return single or origins.of(new.id, name, rec)
-
-    if not root:
-        for name in RECORD_LISTS:
-            for i, rec in enumerate(getattr(new, name)[added[name]:], start=added[name]):
-                commit = origin(name, rec)
-                if commit is None:
-                    continue
-                # recorded when committed: the committer date, which a rebase or squash renews
-                day = commit.committed.astimezone(rules.tz).date()
-                earliest = (commit.committed - rules.tolerance).astimezone(rules.tz).date()
-                if rec.date > day:
-                    out.append(((name, i, "date"), "change.record_after_commit", {"date": rec.date, "commit_date": day}))
-                elif rec.date < earliest:
-                    out.append(((name, i, "date"), "change.record_backdated",
-                                {"date": rec.date, "commit_date": day, "days": rules.tolerance.days}))
-    for i, ver in enumerate(new.verifications[added["verifications"]:] if not root else (), start=added["verifications"]):
-        subs = [s for s in new.submissions if s.date <= ver.date]
-        if not subs:
-            continue
-        by_ver, by_sub = origin("verifications", ver), origins.of(new.id, "submissions", subs[-1]) or single
-        if by_ver is None or by_sub is None:
-            continue
-        if same_person(by_ver.author, by_sub.author) or (by_ver.email and by_ver.email == by_sub.email):
-            out.append((("verifications", i), "change.same_author_verifies", {"author": by_ver.author}))
-    return out
-
-
-def _judge_creation(new: Item, root: bool) -> list[tuple[tuple, str, dict]]:
-    if new.status.value not in CREATABLE and not root:
-        return [(("status",), "change.created_in_state", {"status": new.status.value})]
-    return []
-
-
-def _added(old: Item, new: Item) -> dict[str, int]:
-    """How many records of each list ``old`` had, when ``new`` only appended to it."""
-    return {name: len(getattr(old, name)) if getattr(new, name)[:len(getattr(old, name))] == getattr(old, name)
-            else len(getattr(new, name)) for name in RECORD_LISTS}
-
-
-def _judge_status(old: Item, new: Item, added: dict[str, int]) -> list[tuple[tuple, str, dict]]:
-    """One legal edge per change, with the record the edge needs among the new ones."""
-    a, b = old.status.value, new.status.value
-    if a == b:
-        return []
-    if b == Status.withdrawn.value:
-        return [] if a != Status.cleared.value else [(("status",), "change.illegal_edge", {"before": a, "after": b})]
-    if (a, b) not in EDGES:
-        return [(("status",), "change.illegal_edge", {"before": a, "after": b})]
-    if (a, b) == ("open", "submitted") and old.term != Term.immediate:   # the term before, not the one set now
-        return [(("status",), "change.open_to_submitted", {})]
-    needed = EDGES[(a, b)]
-    if needed is None:
-        return []
-    fresh = getattr(new, needed)[added[needed]:]
-    ok = bool(fresh)
-    if (a, b) == ("submitted", "verified"):
-        ok = any(v.result == VerificationResult.passed for v in fresh)
-    elif (a, b) == ("submitted", "in_progress"):
-        ok = any(v.result == VerificationResult.returned for v in fresh)
-    elif (a, b) == ("cleared", "in_progress"):
-        ok = any(x.result == LookbackResult.relapsed for x in fresh)
-    if not ok:
-        if fresh and (a, b) == ("submitted", "in_progress"):
-            return [(("status",), "change.edge_needs_returned", {})]
-        if fresh and (a, b) == ("cleared", "in_progress"):
-            return [(("status",), "change.edge_needs_relapse", {})]
-        return [(("status",), "change.edge_needs_record", {"before": a, "after": b, "record": needed})]
-    return []

@@ -142,7 +142,8 @@ class ParseCache:
                 " data BLOB, PRIMARY KEY (blob, kind))",
                 "CREATE TABLE IF NOT EXISTS scan (blob TEXT PRIMARY KEY, item TEXT, status TEXT)",
                 "CREATE TABLE IF NOT EXISTS history (key TEXT PRIMARY KEY, version INTEGER, head TEXT, data BLOB)",
-                "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, data BLOB)"))
+                "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, data BLOB)",
+                "CREATE TABLE IF NOT EXISTS verdicts (key TEXT PRIMARY KEY, data BLOB)"))
 
     def reopened(self) -> "ParseCache":
         """In a forked process: the same store through a connection of its own, sharing the models
@@ -272,6 +273,27 @@ class ParseCache:
             with self.db:
                 self.db.execute("DELETE FROM results")   # only the latest tree is worth keeping
                 self.db.execute("INSERT INTO results VALUES (?, ?)", (key, payload))
+        except sqlite3.Error:
+            pass
+
+    @_tolerant(dict)
+    def verdicts(self, keys: list[str]) -> dict[str, bytes]:
+        """The change rules' stored verdicts of commits (see ``history.rules``), by key."""
+        if self.db is None or not keys:
+            return {}
+        out: dict[str, bytes] = {}
+        for start in range(0, len(keys), 900):
+            chunk = keys[start:start + 900]
+            rows = self.db.execute(f"SELECT key, data FROM verdicts WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            out.update(dict(rows))
+        return out
+
+    def store_verdicts(self, verdicts: dict[str, bytes]) -> None:
+        if self.db is None or not verdicts:
+            return
+        try:
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO verdicts VALUES (?, ?)", list(verdicts.items()))
         except sqlite3.Error:
             pass
 

@@ -341,12 +341,15 @@ class ActionsFile(Frozen):
 
 
 class Evaluation(Frozen):
-    """评估晒账: the office's score of a unit's rectification in a round."""
+    """评估晒账: the office's score of a unit's rectification in a round. Append-only like actions: a
+    correction is a new evaluation that names the one it replaces in ``supersedes``."""
+    id: Id | None = _field("编号", "如 E-2023-001；需要被更正的评估须有编号，更正记录在 supersedes 中引用它。", default=None)
     unit: Id = _field("单位", "被评估单位编号。")
     round: Id = _field("轮次", "轮次编号。")
     date: Date = _field("评估日期", "评估日期。")
     score: Number = _field("最终得分", "监督办确定的最终得分（0–100）。", ge=0, le=100)
     reasons: Text = _field("评分理由", "最终得分与规则建议分不同时的理由或评价意见。")
+    supersedes: Id | None = _field("更正", "本条更正的原评估编号；评估只增不改，更正时追加新评估并在此写明原评估编号。", default=None)
 
 
 class EvaluationsFile(Frozen):

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from site_builder.core import clock
 from site_builder.ledger import yamlsafe
 from site_builder.ledger.load import Ledger, ParseCache, load_ledger, read_tree
-from site_builder.ledger.models import Item, LookbackResult, Status, Term, VerificationResult, has_text, person_key, same_person
+from site_builder.ledger.models import Item, LookbackResult, Settings, Status, Term, VerificationResult, has_text, person_key, same_person
 from site_builder.core.problems import Problem
 
 RECORD_LISTS = ("reports", "supervision", "submissions", "verifications", "lookbacks", "mechanisms", "extensions")
@@ -183,6 +183,37 @@ def _check_round(rnd, file: str, ledger: Ledger, sink: _Sink) -> None:
             sink.add(file, ("feedback", i, "aspect"), "rule.unknown_aspect", aspect=fb.aspect, round=rnd.id)
         if fb.unit not in rnd.units:
             sink.add(file, ("feedback", i, "unit"), "rule.unit_not_in_round", unit=fb.unit, round=rnd.id)
+    # an inspected unit may not move its own deadline, as for an item's or a measure's due date
+    names = [person_key(ledger.units[u].name) for u in rnd.units if u in ledger.units]
+    for i, ext in enumerate(rnd.extensions):
+        if any(name and person_key(ext.approved_by).startswith(name) for name in names):
+            sink.add(file, ("extensions", i, "approved_by"), "rule.round_extension_by_unit", person=ext.approved_by)
+
+
+def _check_supersedes(records, name: str, file: str, sink: _Sink, subject=None) -> set[int]:
+    """A correction names a record written before it (the list only grows), neither itself nor one
+    already corrected, so that each record has at most one successor and no loop; with ``subject``,
+    one about the same thing (an evaluation: the same unit and round). Returns the indexes of the
+    records a valid correction replaces."""
+    index: dict[str, int] = {}
+    replaced: set[int] = set()
+    for i, rec in enumerate(records):
+        target = rec.supersedes
+        if target is not None:
+            loc = (name, i, "supersedes")
+            if target == rec.id:
+                sink.add(file, loc, "rule.supersedes_self", id=target)
+            elif target not in index:
+                sink.add(file, loc, "rule.supersedes_unknown", id=target)
+            elif index[target] in replaced:
+                sink.add(file, loc, "rule.supersedes_superseded", id=target)
+            elif subject is not None and subject(records[index[target]]) != subject(rec):
+                sink.add(file, loc, "rule.supersedes_other", id=target, subject=" ".join(subject(records[index[target]])))
+            else:
+                replaced.add(index[target])
+        if rec.id is not None:
+            index.setdefault(rec.id, i)
+    return replaced
 
 
 def _nth_unit_entry(ledger: Ledger, file: str, ident: str, nth: int) -> int:
@@ -201,9 +232,13 @@ def _known_zone(name: str) -> bool:
         return False
 
 
-def validate(ledger: Ledger, today: dt.date | None = None) -> list[Problem]:
-    """Every single-file and cross-file rule of DESIGN.md §4. Returns all problems found."""
-    today = today or clock.ledger_today(ledger.settings)
+def validate(ledger: Ledger, today: dt.date | None = None, rules: Settings | None = None) -> list[Problem]:
+    """Every single-file and cross-file rule of DESIGN.md §4. Returns all problems found.
+
+    ``rules``: the settings the rules are applied with, when they are not the ledger's own: the gate
+    judges a pull request by the settings of its base, so that a setting takes effect once it has
+    landed. The ledger's own settings file is still checked for itself."""
+    today = today or clock.ledger_today(rules or ledger.settings)
     sink = _Sink(ledger)
     if ledger.settings is None and "ledger.yaml" not in ledger.failed:
         sink.add(f"{ledger.root}/ledger.yaml", (), "rule.no_settings")
@@ -260,13 +295,23 @@ def validate(ledger: Ledger, today: dt.date | None = None) -> list[Problem]:
                     sink.add(actions_file, ("actions", i, field, j), code,
                              **{field[:-1] if field != "items" else "item": ref})
 
+    _check_supersedes(ledger.actions, "actions", actions_file, sink)
+
     eval_file = ledger.paths.get("evaluations", "")
+    superseded = _check_supersedes(ledger.evaluations, "evaluations", eval_file, sink, lambda e: (e.unit, e.round))
     pairs: set[tuple[str, str]] = set()
+    seen = set()
     for i, ev in enumerate(ledger.evaluations):
         if ev.unit not in ledger.units:
             sink.add(eval_file, ("evaluations", i, "unit"), "rule.unknown_unit", unit=ev.unit)
         if ev.round not in ledger.rounds:
             sink.add(eval_file, ("evaluations", i, "round"), "rule.unknown_round", round=ev.round)
+        if ev.id is not None:
+            if ev.id in seen:
+                sink.add(eval_file, ("evaluations", i, "id"), "rule.duplicate_id", id=ev.id)
+            seen.add(ev.id)
+        if i in superseded:
+            continue   # replaced by a correction: the correction is the unit's evaluation
         if (ev.unit, ev.round) in pairs:
             sink.add(eval_file, ("evaluations", i), "rule.duplicate_evaluation", unit=ev.unit, round=ev.round)
         pairs.add((ev.unit, ev.round))

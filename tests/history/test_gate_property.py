@@ -2,10 +2,15 @@
 merge method (merge commit, squash, rebase), a pull request passes the gate if and only if the
 audit of main after merging it reports nothing that the audit of main before did not.
 
-Each example is a real git repository: a base with two opened items, a pull request of a few
-commits on one item by two people (legal and illegal moves, edited records, records dated after
-or long before their commit, reverts of an earlier commit), main moving on the other item
+Each example is a real git repository: a base with two opened items (one of them sometimes
+submitted already), a pull request of a few
+commits on one item, the evaluations and the round by two people (legal and illegal moves, edited
+records, records dated after or long before their commit, evaluations appended, corrected or
+edited, the round's deadline moved later with an extension or without, reverts of an earlier
+commit), main moving on the other item
 meanwhile, and for merge commits sometimes "update branch" (main merged into the pull request).
+A squash is written as GitHub writes it: by the pull request's author, the other authors of its
+commits as Co-authored-by trailers.
 All commits of one example fall on one day, before the merge: the gate's clock is the merge time.
 """
 
@@ -30,7 +35,10 @@ MERGED = "2023-08-05T20:00:00+08:00"
 NOW = dt.datetime.fromisoformat(MERGED)
 TRIED: dict[tuple[str, bool], int] = {}   # (method, passed the gate) → histories
 
-OPS = st.sampled_from(["report", "submit", "pass", "return", "clear", "edit", "jump", "revert"])
+OPS = st.sampled_from(["report", "submit", "pass", "return", "clear", "edit", "jump", "revert",
+                       "evaluate", "rescore", "extend", "postpone"])
+EVALUATIONS = "ledger/evaluations.yaml"
+ROUND_FILE = "ledger/rounds/2023-R2.yaml"
 SHIFTS = st.sampled_from([0, 0, 0, -1, -20, 3])   # record date against its commit's day
 
 
@@ -41,6 +49,15 @@ def _text(state: dict) -> str:
         if state[name]:
             out += f"{name}:\n" + "".join(f"  - {rec}\n" for rec in state[name])
     return out
+
+
+def _files(state: dict) -> dict[str, str]:
+    """Every file the example changes: the item, the evaluations, the round."""
+    evals = "evaluations:\n" + "".join(f"  - {e}\n" for e in state["evals"]) if state["evals"] else "evaluations: []\n"
+    rnd = ROUND.replace("deadline: 2023-10-30", f"deadline: {state['deadline']}")
+    if state["extensions"]:
+        rnd += "extensions:\n" + "".join(f"  - {e}\n" for e in state["extensions"])
+    return {ITEM: _text(state), EVALUATIONS: evals, ROUND_FILE: rnd}
 
 
 def _apply(state: dict, op: str, who: str, when: dt.date) -> dict | None:
@@ -65,10 +82,23 @@ def _apply(state: dict, op: str, who: str, when: dt.date) -> dict | None:
         if not s["reports"]:
             return None
         s["reports"][0] = s["reports"][0].replace("text: ", "text: 改")
+    elif op == "evaluate":   # appended; a later one corrects the one before it
+        n = len(s["evals"]) + 1
+        fix = f", supersedes: E-{n - 1}" if n > 1 else ""
+        s["evals"].append(f"{{id: E-{n}, unit: east-town, round: 2023-R2, date: {day}, score: {80 + n}, reasons: 评{n}{fix}}}")
+    elif op == "rescore":    # an evaluation edited: illegal
+        if not s["evals"]:
+            return None
+        s["evals"][0] = s["evals"][0].replace("reasons: ", "reasons: 改")
+    elif op in ("extend", "postpone"):   # the round's deadline later, with an extension or without
+        later = dt.date.fromisoformat(s["deadline"]) + dt.timedelta(days=30)
+        s["deadline"] = later.isoformat()
+        if op == "extend":
+            s["extensions"].append(f"{{date: {day}, deadline: {later}, reason: 汛期, approved_by: 县委巡察办}}")
     return None if s == state else s
 
 
-def _run(method: str, ops: list, main_moves: bool, update_at: int | None) -> None:
+def _run(method: str, ops: list, main_moves: bool, update_at: int | None, submitted: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         repo = Repo(Path(tmp) / "repo")
         repo.write("ledger/ledger.yaml", SETTINGS.replace("as_of: 2023-08-18\n", ""))
@@ -76,14 +106,22 @@ def _run(method: str, ops: list, main_moves: bool, update_at: int | None) -> Non
         repo.write("ledger/rounds/2023-R2.yaml", ROUND)
         repo.write("ledger/issues/2023-R2/2023-R2-001.yaml", OTHER)
         repo.write(ITEM, OPEN_ITEM)
+        repo.write(EVALUATIONS, "evaluations: []\n")
         base = repo.commit("建账", "2023-06-05T09:00:00+08:00", author="监督办 王某")
+        state = {"status": "open", "done": False, "reports": [], "submissions": [], "verifications": [],
+                 "evals": [], "deadline": "2023-10-30", "extensions": []}
+        if submitted:   # submitted on main before the pull request, by the first of PEOPLE
+            state = _apply(_apply(state, "report", PEOPLE[0], DAY - dt.timedelta(days=1)), "submit", PEOPLE[0],
+                           DAY - dt.timedelta(days=1))
+            for rel, text in _files(state).items():
+                repo.write(rel, text)
+            base = repo.commit("交账", "2023-08-04T18:00:00+08:00", author=PEOPLE[0])
         if main_moves:
             repo.edit("ledger/issues/2023-R2/2023-R2-001.yaml", "status: open",
                       f"status: in_progress\nreports:\n  - {{date: {DAY}, by: 县农业农村局, text: 已开始}}")
             repo.commit("main moves", "2023-08-05T08:00:00+08:00", author="县农业农村局 孙某")
         repo.git("checkout", "-q", "-b", "pr", base)
-        state = {"status": "open", "done": False, "reports": [], "submissions": [], "verifications": []}
-        texts = [_text(state)]
+        texts = [_files(state)]
         minute = 9 * 60
         for k, (op, who, shift) in enumerate(ops):
             when = f"2023-08-05T{minute // 60:02d}:{minute % 60:02d}:00+08:00"
@@ -100,11 +138,12 @@ def _run(method: str, ops: list, main_moves: bool, update_at: int | None) -> Non
                 if new is None:
                     continue
                 state = new
-                texts.append(_text(state))
+                texts.append(_files(state))
             if texts[-1] == texts[-2]:
                 texts.pop()
                 continue
-            repo.write(ITEM, texts[-1])
+            for rel, text in texts[-1].items():
+                repo.write(rel, text)
             repo.commit(op, when, author=PEOPLE[who])
         head = repo.git("rev-parse", "pr").strip()
         if head == base:
@@ -118,9 +157,13 @@ def _run(method: str, ops: list, main_moves: bool, update_at: int | None) -> Non
         if method == "merge":
             _git_as(repo, "监督办 王某", MERGED, "merge", "-q", "--no-ff", "pr", "-m", "Merge pull request")
         elif method == "squash":
+            # as GitHub does: by the pull request's author (who made its first commit), every other
+            # author of its commits a co-author
             _git_as(repo, "监督办 王某", MERGED, "merge", "-q", "--squash", "pr")
-            author = repo.git("log", "-1", "--format=%an", "pr").strip()
-            _git_as(repo, author, MERGED, "commit", "-q", "--allow-empty", "-m", "Squashed", committer="GitHub")
+            authors = list(dict.fromkeys(repo.git("log", "--reverse", "--format=%an", f"{base}..pr").split("\n")[:-1]))
+            trailers = "".join(f"\nCo-authored-by: {a} <{_email(a)}>" for a in authors[1:])
+            _git_as(repo, authors[0], MERGED, "commit", "-q", "--allow-empty", "-m", "Squashed\n" + trailers,
+                    committer="GitHub")
         else:
             repo.git("checkout", "-q", "pr")
             _git_as(repo, "监督办 王某", MERGED, "rebase", "-q", "--force-rebase", "main", committer_only=True)
@@ -128,7 +171,7 @@ def _run(method: str, ops: list, main_moves: bool, update_at: int | None) -> Non
             repo.git("merge", "-q", "--ff-only", "pr")
         new = _audit(repo, ledger) - before
         TRIED[method, not gate] = TRIED.get((method, not gate), 0) + 1
-        assert (not gate) == (not new), (method, ops, main_moves, update_at, sorted(gate), sorted(new))
+        assert (not gate) == (not new), (method, ops, main_moves, update_at, submitted, sorted(gate), sorted(new))
 
 
 def _audit(repo: Repo, ledger) -> set:
@@ -136,13 +179,16 @@ def _audit(repo: Repo, ledger) -> set:
         return set(changes.audit_history(history, ledger.settings, now=NOW, ref="main")[0])
 
 
+def _email(name: str) -> str:
+    import zlib
+    return f"{zlib.crc32(name.encode()):08x}@example.invalid"   # as gitrepo.Repo.commit makes it
+
+
 def _git_as(repo: Repo, name: str, when: str, *args: str, committer: str | None = None,
             committer_only: bool = False) -> None:
     env = {"GIT_COMMITTER_NAME": committer or name, "GIT_COMMITTER_EMAIL": "c@example.invalid", "GIT_COMMITTER_DATE": when}
     if not committer_only:
-        import zlib
-        env |= {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": f"{zlib.crc32(name.encode()):08x}@example.invalid",
-                "GIT_AUTHOR_DATE": when}
+        env |= {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": _email(name), "GIT_AUTHOR_DATE": when}
     repo.git(*args, env=env)
 
 
@@ -156,21 +202,21 @@ PROFILE = settings(max_examples=25, deadline=None, derandomize=True,
 
 
 @PROFILE
-@given(HISTORIES, st.booleans(), st.one_of(st.none(), st.integers(0, 5)))
-def test_merge_commit(ops, main_moves, update_at):
-    _run("merge", ops, main_moves, update_at)
+@given(HISTORIES, st.booleans(), st.one_of(st.none(), st.integers(0, 5)), st.booleans())
+def test_merge_commit(ops, main_moves, update_at, submitted):
+    _run("merge", ops, main_moves, update_at, submitted)
 
 
 @PROFILE
-@given(HISTORIES, st.booleans())
-def test_squash(ops, main_moves):
-    _run("squash", ops, main_moves, None)
+@given(HISTORIES, st.booleans(), st.booleans())
+def test_squash(ops, main_moves, submitted):
+    _run("squash", ops, main_moves, None, submitted)
 
 
 @PROFILE
-@given(HISTORIES, st.booleans())
-def test_rebase(ops, main_moves):
-    _run("rebase", ops, main_moves, None)
+@given(HISTORIES, st.booleans(), st.booleans())
+def test_rebase(ops, main_moves, submitted):
+    _run("rebase", ops, main_moves, None, submitted)
 
 
 def test_histories_tried():

@@ -60,7 +60,7 @@ def test_a_commit_authored_days_before_it_was_committed_is_a_warning(capsys, rep
     assert (code, lines) == (0, [
         f"{ITEM} (提交 {sha[:10]}): 作者时间 2023-06-10T18:00+08:00 与提交时间 2023-06-14T09:00+08:00 相差超过 3 天"
         "（thresholds.date_gap_days）；可能改写过历史或补交了旧修改，请核实。",
-        "检查通过：1 个提交，1 次状态变更，未发现错误。", "2023-R2-002 已建账 → 整改中"])
+        "检查通过，有 1 个警告（见上，不阻止合并）：1 个提交，1 次状态变更。", "2023-R2-002 已建账 → 整改中"])
     code, lines = audit(capsys, repo)
     assert code == 0
     assert f"  {ITEM} (提交 {sha[:10]}): 作者时间 2023-06-10T18:00+08:00 与提交时间 2023-06-14T09:00+08:00 相差超过 3 天" \
@@ -93,10 +93,10 @@ def test_an_action_edited_after_it_was_recorded(capsys, repo):
     sha = repo.commit("改处理记录", "2023-07-12T09:00:00+08:00", author="监督办 王某")
     assert check(capsys, repo) == (1, [
         f"{ACTIONS}:3:5 (提交 {sha[:10]}): actions 中的记录“A-2023-002”被修改；记录只增不改。"
-        "如需更正，请追加一条新记录（成果运用记录可用 supersedes 写明所更正的编号）。"])
+        "如需更正，请追加一条新记录，在它的 supersedes 中写明所更正记录的编号。"])
     code, lines = audit(capsys, repo)
     assert code == 1 and f"  {ACTIONS}:3:5 (提交 {sha[:10]}): actions 中的记录“A-2023-002”被修改；记录只增不改。" \
-        "如需更正，请追加一条新记录（成果运用记录可用 supersedes 写明所更正的编号）。" in lines
+        "如需更正，请追加一条新记录，在它的 supersedes 中写明所更正记录的编号。" in lines
 
 
 def test_an_action_removed(capsys, repo):
@@ -105,7 +105,7 @@ def test_an_action_removed(capsys, repo):
     sha = repo.commit("删处理记录", "2023-07-12T09:00:00+08:00", author="监督办 王某")
     assert check(capsys, repo) == (1, [
         f"{ACTIONS}:2:3 (提交 {sha[:10]}): actions 中的记录“A-2023-001”被删除；记录只增不改。"
-        "如需更正，请追加一条新记录（成果运用记录可用 supersedes 写明所更正的编号）。"])
+        "如需更正，请追加一条新记录，在它的 supersedes 中写明所更正记录的编号。"])
 
 
 def test_a_correction_appended_with_supersedes_passes(capsys, repo):
@@ -122,7 +122,7 @@ def test_an_evaluation_score_edited(capsys, repo):
     sha = repo.commit("改分", "2023-07-12T09:00:00+08:00", author="监督办 王某")
     assert check(capsys, repo) == (1, [
         f"{EVALUATIONS}:2:5 (提交 {sha[:10]}): evaluations 中的记录“east-town 2023-R2 2023-07-10”被修改；记录只增不改。"
-        "如需更正，请追加一条新记录（成果运用记录可用 supersedes 写明所更正的编号）。"])
+        "如需更正，请追加一条新记录，在它的 supersedes 中写明所更正记录的编号。"])
 
 
 # ---------------------------------------------------------------- a round's deadline moves later only with an extension
