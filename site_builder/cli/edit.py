@@ -229,14 +229,14 @@ def cmd_import(args) -> int:
 
 def cmd_export(args) -> int:
     from site_builder.cli.main import _load
-    from site_builder.site.downloads import ledger_xlsx
+    from site_builder.office.export import export_workbook
     from site_builder.metrics import resolve_as_of
     from site_builder.edit.workspace import write_files
     ledger, problems = _load(args)
     lang = _lang(args, ledger)
     if problems:
         return _refuse(args, problems, lang)
-    data = ledger_xlsx(ledger, lang, resolve_as_of(ledger.settings, args.as_of))
+    data = export_workbook(ledger, resolve_as_of(ledger.settings, args.as_of))
     write_files({Path(args.out): data})
     say(args, translate("excel.exported", lang, count=len(ledger.items), out=args.out))
     return 0

@@ -24,7 +24,7 @@ from site_builder.edit.helpers import next_item_id
 from site_builder.edit.workspace import Workspace
 from site_builder.edit.yamledit import block_map, dump, flow_seq, item_document, load_rt, text_value
 from site_builder.office.book import read_workbook
-from site_builder.office.cells import COLUMNS, Row, Sheet, aspect_key, cell_text
+from site_builder.office.cells import COLUMNS, Row, Sheet, aspect_key, cell_text, split_names
 from site_builder.office.layout import classify, find_layout
 from site_builder.office.round import RoundOptions, context_of, plan_round
 from site_builder.office.rows import SheetReader, text_key
@@ -77,6 +77,34 @@ def _sheet_order(p: Problem) -> tuple:
     return (m.group(1), int(m.group(3)), col)
 
 
+def _text_of(ws: Workspace, display: str) -> str:
+    try:
+        return ws.ledger.text(display) or ""
+    except (OSError, KeyError):
+        return ""
+
+
+def extend_round_yaml(text: str, base, doc: dict) -> str:
+    """The round file with the aspects, units and feedback problems of ``doc`` that ``base`` lacks
+    appended, its comments and layout kept."""
+    data, y = load_rt(text)
+    for key, old in (("aspects", base.aspects), ("units", base.units)):
+        for value in doc[key][len(old):]:
+            data[key].append(text_value(value))
+    known = {f.id for f in base.feedback}
+    for f in doc["feedback"]:
+        if f["id"] not in known:
+            entry = block_map([(k, text_value(v) if k == "text" else v) for k, v in f.items()])
+            seq = data["feedback"]
+            if len(seq) and hasattr(seq[-1], "fa") and seq[-1].fa.flow_style():
+                entry.fa.set_flow_style()
+            seq.append(entry)
+    return dump(data, y)
+
+
+IMPORT_MARK = "由 rectify import 从整改台账生成"
+
+
 def _round_yaml(doc: dict) -> str:
     data = block_map([("id", doc["id"]), ("name", text_value(doc["name"])), ("level", doc["level"]),
                       ("kind", doc["kind"]), ("feedback_date", doc["feedback_date"]), ("deadline", doc["deadline"]),
@@ -115,6 +143,8 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
             result.problems.append(problem)
             continue
         chosen = [g for g in grids if sheet is None or g.title == sheet]
+        if sheet is None and any(g.title == round_id for g in grids):
+            chosen = [g for g in grids if g.title == round_id]     # an export: a sheet per round
         if sheet is not None and not chosen:
             result.problems.append(Problem.at(display, None, "excel.no_sheet", sheet=sheet,
                                               sheets="、".join(g.title for g in grids)))
@@ -156,13 +186,15 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
     # the round: existing, or made from the rows
     rnd = ws.ledger.rounds.get(round_id)
     created: dict[str, str] = {}
-    if rnd is not None:
+    round_display = ws.ledger.paths.get("round:" + round_id, ws.display_of(f"rounds/{round_id}.yaml"))
+    base = rnd if rnd is not None and IMPORT_MARK in _text_of(ws, round_display) else None
+    if rnd is not None and base is None:
         ctx = context_of(ws.ledger, rnd)
     else:
         options = options or RoundOptions()
         missing = [o for o, v in (("--round-name", options.name), ("--feedback-date", options.feedback_date),
                                   ("--deadline", options.deadline)) if not v]
-        if missing:
+        if missing and base is None:
             result.problems.append(Problem.at(ws.display_of(f"rounds/{round_id}.yaml"), None, "excel.round_options",
                                               round=round_id, options=" ".join(missing)))
             return result
@@ -178,16 +210,18 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
                                                       "excel.no_unit"))
                     continue
                 label = r.text("aspect") or g.aspect
-                feedback = r.text("feedback") or r.text("problem")
-                rows.append((name, label, feedback))
+                ids = split_names(r.text("feedback_id")) if r.text("feedback_id") else []
+                feedback = r.text("feedback") or (None if ids else r.text("problem"))
+                fb_units = [u for u in r.text("feedback_unit").split("\n") if u.strip()] or [name] * len(ids)
+                rows.append((name, label, feedback, ids, fb_units, bool(r.text("aspect"))))
         if result.problems or not rows:
             result.problems.sort(key=_sheet_order)
             return result
-        planned = plan_round(ws.ledger, round_id, options, rows)
+        planned = plan_round(ws.ledger, round_id, options, rows, base)
         ctx = planned.ctx
         rnd = planned.round
-        round_display = ws.display_of(f"rounds/{round_id}.yaml")
-        created[round_display] = _round_yaml(planned.round_doc)
+        created[round_display] = _round_yaml(planned.round_doc) if base is None else \
+            extend_round_yaml(_text_of(ws, round_display), base, planned.round_doc)
         units = dict(ws.ledger.units)
         paths_map = dict(ws.ledger.paths, **{"round:" + round_id: round_display})
         if planned.units:
@@ -201,9 +235,15 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
         ws.ledger = replace(ws.ledger, rounds={**ws.ledger.rounds, round_id: rnd}, units=units, paths=paths_map,
                             text=lambda p: created[p] if p in created else base_text(p))
         result.created = list(created)
-        note(round_display, "excel.round_created", round=round_id, aspects=len(planned.round_doc["aspects"]),
-             feedback=len(planned.round_doc["feedback"]), units=len(planned.round_doc["units"]))
-    if not result.created:     # an existing round: a one-cell row must name one of its aspects
+        if base is None:
+            note(round_display, "excel.round_created", round=round_id, aspects=len(planned.round_doc["aspects"]),
+                 feedback=len(planned.round_doc["feedback"]), units=len(planned.round_doc["units"]))
+        else:
+            note(round_display, "excel.round_extended", round=round_id,
+                 aspects=len(planned.round_doc["aspects"]) - len(base.aspects),
+                 feedback=len(planned.round_doc["feedback"]) - len(base.feedback),
+                 units=len(planned.round_doc["units"]) - len(base.units))
+    if rnd is not None and not result.created:     # an existing round: a one-cell row must name one of its aspects
         for s, lay, groups in laid:
             aspect = None
             for g in groups:
@@ -216,13 +256,14 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
                         result.notes = [n for n in result.notes if n.file != s.where(g.rows[0], 1)]
                 elif g.kind == "item":
                     g.aspect = aspect
-    # the items
+    # the items; 状态 as written only while the ledger's first commit is to come (the gate's rule)
+    exact = ws.git_root is None or not ws._ledger_has_commits()
     opened = opened or ctx.start
     undated = undated or ws.today
     rows_read: list[dict] = []
     readers = []
     for s, lay, groups in laid:
-        reader = SheetReader(s, lay, columns, ctx, opened, undated)
+        reader = SheetReader(s, lay, columns, ctx, opened, undated, exact)
         readers.append(reader)
         for g in groups:
             if g.kind == "item":
