@@ -109,6 +109,8 @@ OFFICE: dict[str, tuple[str, str]] = {
     # --- Excel round trip, extending rounds, re-import, import-feedback — issue 13 (helper excel)
     "excel.round_extended": ("轮次 {round} 由此前的导入新建，本次补充 {aspects} 个方面、{feedback} 个反馈问题、{units} 个单位；请与反馈意见原文核对。",
                              "round {round} was made by an earlier import; this import adds {aspects} aspect(s), {feedback} feedback problem(s), {units} unit(s); check them against the feedback report."),
+    "excel.records_skipped": ("提示：台账已有提交，新问题只能按“已建账”或“整改中”导入，本格的交账核账等记录未导入；请导入后用 rectify transition 由相应的人补录。",
+                              "note: the ledger has commits, so a new item can only start open or in progress; the records in this cell are not imported: add them after the import with rectify transition, by the people concerned."),
     "excel.unknown_scope": ("无法识别的问题性质“{value}”：应为 个性问题 或 共性问题。", "unknown scope '{value}': expected 个性问题 (individual) or 共性问题 (common)."),
     "excel.bad_record": ("无法读取的记录“{value}”：应为“交账｜日期｜交账人｜情况｜佐证：…”“核账｜日期｜核账人｜通过或退回｜意见”等格式，见使用指南 rectify export 一节。",
                          "record '{value}' cannot be read: expected '交账｜date｜by｜text｜佐证：…', '核账｜date｜by｜通过/退回｜note' and so on, as the guide's rectify export section shows."),

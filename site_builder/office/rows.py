@@ -348,6 +348,8 @@ class SheetReader:
         if self.exact and exact:
             self._exact_status(r, fields, exact)
             return
+        if r.text("records"):
+            self.note(r.at("records"), "excel.records_skipped")
         status_kind = None
         if r.text("status"):
             status_kind = STATUS_WORDS.get(norm(r.text("status")).lower())

@@ -128,3 +128,31 @@ def test_a_leader_named_with_a_list_mark_and_odd_text_come_back_whole(capsys, tm
     assert new.measures[0].owner == "开发指导股、办公室"
     assert new.internal_note == "备注：第一行｜竖线"
     assert_same(before, after)
+
+
+def test_into_a_ledger_with_commits_new_items_start_in_progress_and_records_wait(capsys, tmp_path: Path):
+    import subprocess
+    code, out, err = rectify(capsys, "export", str(ROOT / "ledger"), "--out", "台账.xlsx", "--no-cache")
+    assert code == 0, out + err
+    repo = tmp_path / "county"
+    assert rectify(capsys, "init", str(repo))[0] == 0
+    subprocess.run(["git", "add", "ledger"], cwd=repo, check=True, capture_output=True)
+    subprocess.run(["git", "-c", "user.name=监督办", "-c", "user.email=o@x", "commit", "-qm", "示例台账"], cwd=repo,
+                   check=True, capture_output=True)
+    code, out, err = rectify(capsys, "import", "台账.xlsx", "--ledger", str(repo / "ledger"), "--round", "2023-R2",
+                             "--round-name", "涉农资金", "--feedback-date", "2023-06-01", "--deadline", "2023-12-31",
+                             "--no-cache")
+    assert code == 0, out + err
+    after, _ = load_ledger(repo / "ledger")
+    before, _ = load_ledger(ROOT / "ledger")
+    mine = {i: item for i, item in after.items.items() if item.round == "2023-R2"}
+    assert len(mine) == sum(1 for i in before.items.values() if i.round == "2023-R2") == 42
+    assert {i.status.value for i in mine.values()} <= {"open", "in_progress"}
+    assert all(not (i.submissions or i.verifications) for i in mine.values())
+    with_records = sum(1 for i in before.items.values() if i.round == "2023-R2" and (i.submissions or i.supervision))
+    assert out.count("本格的交账核账等记录未导入") == with_records > 0
+    # what the downgrade keeps: measures, their done dates, the reports
+    for item_id, new in mine.items():
+        old = before.items[item_id]
+        assert [(m.id, m.done) for m in new.measures] == [(m.id, m.done) for m in old.measures]
+        assert new.reports[:len(old.reports)] == old.reports
