@@ -220,7 +220,8 @@ def cmd_import(args) -> int:
         say(args, translate("excel.dry_run", lang, count=len(result.items), known=result.known))
         return 0
     if not result.items:
-        say(args, translate("excel.nothing", lang, file=files))
+        say(args, translate("excel.updated" if result.updated else "excel.nothing", lang, file=files,
+                            count=len(result.updated), items="、".join(result.updated)))
         return 0
     say(args, translate("excel.imported", lang, file=files, count=len(result.items),
                     folder=ws.display_of(f"issues/{args.round}/"), first=result.items[0], last=result.items[-1]))

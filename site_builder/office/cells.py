@@ -275,3 +275,14 @@ def result_kind(value: str) -> str | None:
         if any(w in v for w in words):
             return kind
     return None
+
+
+def sheet_order(p) -> tuple:
+    """Problems of a sheet top to bottom, left to right ("A10" after "A9")."""
+    m = re.search(r"^(.*)!([A-Z]+)(\d+)$", p.file)
+    if not m:
+        return (p.file, 0, 0)
+    col = 0
+    for ch in m.group(2):
+        col = col * 26 + ord(ch) - 64
+    return (m.group(1), int(m.group(3)), col)

@@ -382,6 +382,7 @@ class SheetReader:
                 day = parse_date(written)[0] or day
             if day is None:
                 day = self.undated
+                fields.setdefault("_assumed", set()).add(m["id"])
                 self.note(r.at("result", row), "excel.done_assumed", value=r.text("result", row) or r.text("status"),
                           date=day)
             m["done"] = day
@@ -408,6 +409,7 @@ class SheetReader:
                 day = (parse_date(written)[0] if written else None) or fields["_last"].get(row) or fields["_done_day"]
                 if day is None:
                     day = self.undated
+                    fields.setdefault("_assumed", set()).add(m["id"])
                     self.note(r.at("result", row), "excel.done_assumed", value=r.text("result", row), date=day)
                 m["done"] = day
         if r.text("records"):
