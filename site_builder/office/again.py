@@ -16,7 +16,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from site_builder.core.problems import Problem
 from site_builder.edit.yamledit import append_record, dump, flow_map, load_rt
-from site_builder.office.rows import text_key
+from site_builder.office.context import text_key
 
 
 @dataclass

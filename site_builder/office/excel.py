@@ -28,7 +28,8 @@ from site_builder.office.cells import COLUMNS, Row, Sheet, aspect_key, cell_text
 from site_builder.office.layout import classify, find_layout
 from site_builder.office.round import RoundOptions
 from site_builder.office.roundfile import settle_round
-from site_builder.office.rows import SheetReader, text_key
+from site_builder.office.context import text_key
+from site_builder.office.rows import SheetReader
 from site_builder.core.problems import Problem
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from site_builder.office.cells import aspect_key, norm, strip_number
-from site_builder.office.rows import Feedback, RoundContext, text_key
+from site_builder.office.context import Feedback, RoundContext, text_key
 from site_builder.ledger.models import Round, Unit
 
 DEFAULT_ASPECT = "巡察反馈问题"
