@@ -15,7 +15,7 @@ from ruamel.yaml.comments import CommentedSeq
 
 from site_builder.core.problems import Problem
 from site_builder.edit.workspace import Workspace
-from site_builder.edit.yamledit import block_map, dump, flow_seq, load_rt, text_value
+from site_builder.edit.yamledit import block_map, dump, flow_map, flow_seq, load_rt, text_value
 from site_builder.office.cells import Row, sheet_order, split_names
 from site_builder.office.round import RoundOptions, context_of, plan_round
 
@@ -48,18 +48,20 @@ def extend_round_yaml(text: str, base, doc: dict) -> str:
 
 
 IMPORT_MARK = "由 rectify import 从整改台账生成"
+_HEADER = "# 巡察轮次，由 rectify import 从整改台账生成；feedback 请与反馈意见原文核对。\n"
 
 
-def _round_yaml(doc: dict) -> str:
+def round_yaml(doc: dict, header: str = _HEADER) -> str:
     data = block_map([("id", doc["id"]), ("name", text_value(doc["name"])), ("level", doc["level"]),
                       ("kind", doc["kind"]), ("feedback_date", doc["feedback_date"]), ("deadline", doc["deadline"]),
-                      ("aspects", flow_seq(doc["aspects"])), ("units", flow_seq(doc["units"])),
-                      ("feedback", CommentedSeq([block_map([(k, text_value(v) if k == "text" else v)
-                                                            for k, v in f.items()]) for f in doc["feedback"]]))])
-    return "# 巡察轮次，由 rectify import 从整改台账生成；feedback 请与反馈意见原文核对。\n" + dump(data)
+                      ("aspects", flow_seq(doc["aspects"])), ("units", flow_seq(doc["units"]))])
+    # one feedback problem a line, as the example ledger writes them (block_map would make the list flow)
+    data["feedback"] = CommentedSeq([flow_map([(k, text_value(v) if k == "text" else v) for k, v in f.items()])
+                                     for f in doc["feedback"]])
+    return header + dump(data)
 
 
-def _units_yaml(ws: Workspace, units) -> str:
+def units_yaml(ws: Workspace, units) -> str:
     path = ws.root / "units.yaml"
     text = path.read_text(encoding="utf-8") if path.is_file() else _UNIT_HEADER + "units: []\n"
     data, y = load_rt(text)
@@ -117,13 +119,13 @@ def settle_round(ws: Workspace, round_id: str, laid, options: RoundOptions | Non
                                                            for k in ("aspects", "units", "feedback")):
             return ctx, base, {}      # nothing new for the round: read against it as it is
         rnd = planned.round
-        created[round_display] = _round_yaml(planned.round_doc) if base is None else \
+        created[round_display] = round_yaml(planned.round_doc) if base is None else \
             extend_round_yaml(_text_of(ws, round_display), base, planned.round_doc)
         units = dict(ws.ledger.units)
         paths_map = dict(ws.ledger.paths, **{"round:" + round_id: round_display})
         if planned.units:
             units_display = ws.ledger.paths.get("units", ws.display_of("units.yaml"))
-            created[units_display] = _units_yaml(ws, planned.units)
+            created[units_display] = units_yaml(ws, planned.units)
             units.update({u.id: u for u in planned.units})
             paths_map["units"] = units_display
             for u in planned.units:
