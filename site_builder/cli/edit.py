@@ -90,7 +90,7 @@ def register(sub, common, date_type) -> None:
     p.add_argument("--dry-run", action="store_true", help="help.import.dry_run")
     p.set_defaults(handler=cmd_import)
 
-    p = sub.add_parser("import-feedback", help="help.import_feedback")
+    p = sub.add_parser("import-feedback", help="help.import-feedback")
     p.add_argument("file", help="help.import_feedback.file")
     common(p, ledger=False)
     p.add_argument("--ledger", default="ledger", help="help.import.ledger")

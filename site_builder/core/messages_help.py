@@ -125,7 +125,7 @@ HELP: dict[str, tuple[str, str]] = {
     "help.import.deadline": ("新轮次的整改期限", "a new round's rectification deadline"),
     "help.import.level": ("新轮次的层级（默认：county 县级）", "a new round's level (default county)"),
     "help.import.kind": ("新轮次的类型（默认：routine 常规）", "a new round's kind (default routine)"),
-    "help.import_feedback": ("把巡察反馈意见（.docx 或 .xlsx）中的方面和反馈问题写入轮次文件", "write the aspects and feedback problems of a feedback report (.docx or .xlsx) into the round file"),
+    "help.import-feedback": ("把巡察反馈意见（.docx 或 .xlsx）中的方面和反馈问题写入轮次文件", "write the aspects and feedback problems of a feedback report (.docx or .xlsx) into the round file"),
     "help.import_feedback.file": ("反馈意见文件（.docx、.xlsx、.xls、.ods）", "the feedback report (.docx, .xlsx, .xls, .ods)"),
     "help.import_feedback.round": ("写入哪个轮次，如 2026-R1（不存在时新建）", "the round to write into, e.g. 2026-R1 (created when absent)"),
     "help.import_feedback.unit": ("反馈意见针对的被巡察单位（名称或编号；默认取标题中的单位）", "the inspected unit the report is for (name or id; default: the unit in its title)"),
