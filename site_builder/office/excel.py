@@ -21,7 +21,7 @@ from pathlib import Path
 
 from site_builder.edit.helpers import next_item_id
 from site_builder.edit.workspace import Workspace
-from site_builder.edit.yamledit import dump, item_document
+from site_builder.edit.yamlemit import emit_item
 from site_builder.office import again
 from site_builder.office.book import read_workbook
 from site_builder.office.cells import COLUMNS, Row, Sheet, aspect_key, cell_text, sheet_order
@@ -214,7 +214,7 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
             taken.add(candidate)
         row = fields.pop("_row")
         display_path = ws.display_of(f"issues/{round_id}/{fields['id']}.yaml")
-        files[display_path] = dump(item_document(fields))
+        files[display_path] = emit_item(fields)[0]      # a new file: the plain emitter, as ruamel would write it
         where[display_path] = row
         result.items.append(fields["id"])
     for display, (text, row) in edits.items():
