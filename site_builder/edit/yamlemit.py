@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -30,6 +32,11 @@ _STR = "tag:yaml.org,2002:str"
 #: ruamel folds a line past its width (4096 in ``yamledit``); well below it nothing can fold
 _MAX_LINE = 2000
 _FLOW_SEQS = ("feedback", "tags")
+#: most ledger text: letters, digits and at least one CJK or full-width character, nothing else. No
+#: resolver pattern (all ASCII, anchored) matches it and no character is an indicator, a space or
+#: special, so ruamel writes it plain in flow and block context alike; no analysis is needed
+_CJK = "\u3001-\ud7ff\uff01-\uffef"
+_PLAIN = re.compile(f"[0-9A-Za-z{_CJK}]*[{_CJK}][0-9A-Za-z{_CJK}]*")
 _FLOW_RECORDS = ("measures", "reports", "supervision", "verifications", "lookbacks", "mechanisms")
 
 
@@ -46,6 +53,13 @@ class _Scalars:
 
     def text(self, value: str, flow: bool) -> str:
         """A string as ruamel writes it as a mapping value or a sequence entry (never a key)."""
+        if not isinstance(value, SingleQuotedScalarString) and _PLAIN.fullmatch(value):
+            return value
+        return self._text(value, flow)
+
+    # names and units repeat over thousands of items; typed: a quoted string is not the plain one
+    @lru_cache(maxsize=65536, typed=True)
+    def _text(self, value: str, flow: bool) -> str:
         forced = isinstance(value, SingleQuotedScalarString)
         if not forced:
             value = text_value(value)

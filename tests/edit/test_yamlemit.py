@@ -21,7 +21,8 @@ ODD = ["no", "yes", "On", "1:30", "0123", "007", "123", "1e3", "0x1F", ".5", "-1
        "null", "~", "Null", "true", "#tag", "a #b", "a# b", "a: b", "a:b", "- x", "-x", "'quoted'", '"double"', "it's",
        "multi\nline", " lead", "trail ", "@x", "`x", "[x]", "{x}", "x, y", "x,y", "%x", "!x", "&x", "*x", "?x", "? x",
        "|x", ">x", "=SUM(A1:A2)", "中文：冒号", "中文，逗号、顿号", "tab\there", "\u2028", "\ufeff起", "响铃\x07", "x" * 3000,
-       "县委巡察办 王某", "M1", "2023年10月底前", "100%", "a\\b", "<script>", "---", "...", "、"]
+       "县委巡察办 王某", "M1", "2023年10月底前", "100%", "a\\b", "<script>", "---", "...", "、",
+       "M1完成", "第1个", "ａｂｃ", "中文 空格", "中文\u3000全角空格", "全角：冒号＃", "０１２３", "ｙｅｓ", "Ｎｏ", "中-文", "2023年"]
 
 
 def _fields(item) -> dict:
@@ -75,3 +76,13 @@ def test_the_fast_path_takes_plain_and_single_quoted_text_and_leaves_the_rest_to
     taken = {s: emit_item(_odd_item(s))[1] for s in ODD}
     assert taken["no"] and taken["0123"] and taken["a: b"] and taken["#tag"] and taken["中文：冒号"]
     assert taken["it's"] and not taken["'quoted'"] and not taken["multi\nline"] and not taken["x" * 3000] and not taken["响铃\x07"]
+
+
+def test_a_string_forced_into_quotes_is_not_taken_for_the_same_plain_string():
+    from ruamel.yaml.scalarstring import SingleQuotedScalarString
+    plain = emit_item(_odd_item("abc"))[0]
+    fields = _odd_item("abc")
+    fields["title"] = SingleQuotedScalarString("abc")
+    quoted, _ = emit_item(fields)
+    assert "title: abc\n" in plain and "title: 'abc'\n" in quoted
+    assert quoted == dump(item_document(fields))
