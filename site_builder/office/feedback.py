@@ -124,11 +124,13 @@ def _sheet_lines(path: Path, display: str) -> tuple[list[Line], Problem | None]:
 def read_report(path: Path, display: str) -> tuple[list[Line], Problem | None]:
     if not path.is_file():
         return [], Problem.at(display, None, "excel.no_file")
-    if path.suffix.lower() == ".docx":
+    if path.suffix.lower() in (".doc", ".wps"):
+        return [], Problem.at(display, None, "feedback.doc_format")
+    if path.suffix.lower() in (".docx", ".docm"):
         try:
             return _docx_lines(path, display), None
         except Exception as exc:  # noqa: BLE001 - any unreadable file is one located problem
-            return [], Problem.at(display, None, "excel.unreadable", detail=f"{type(exc).__name__}: {exc}"[:200])
+            return [], Problem.at(display, None, "feedback.unreadable", detail=f"{type(exc).__name__}: {exc}"[:200])
     return _sheet_lines(path, display)
 
 
@@ -241,7 +243,7 @@ def import_feedback(ws: Workspace, path: Path, display: str, round_id: str, *, u
     try:
         Round(**{**doc, "extensions": [e.model_dump() for e in rnd.extensions] if rnd else []})
     except ValueError as exc:     # a text the model refuses (e.g. empty): said at the report
-        result.problems.append(Problem.at(display, None, "excel.unreadable", detail=str(exc)[:200]))
+        result.problems.append(Problem.at(display, None, "feedback.invalid", detail=str(exc)[:200]))
         return result
     if rnd is None:
         result.files[round_display] = round_yaml(doc, _HEADER)

@@ -172,3 +172,26 @@ def test_every_feedback_problem_is_claimed_once_every_unit_s_ledger_is_in(capsys
     assert "未被认领" not in out
     assert (repo / "ledger/rounds/2026-R1.yaml").read_bytes() == before
     assert rectify(capsys, "validate", ledger)[0] == 0
+
+
+def test_a_dry_run_lists_what_it_would_write_and_writes_nothing(capsys, tmp_path: Path):
+    repo = county(capsys, tmp_path)
+    before = {p: p.read_bytes() for p in (repo / "ledger").rglob("*") if p.is_file()}
+    report = paragraphs_report(tmp_path / "a.docx")
+    code, out, err = rectify(capsys, "import-feedback", report.name, "--ledger", str(repo / "ledger"), *ROUND, "--dry-run",
+                             "--no-cache")
+    assert code == 0, out + err
+    assert "a.docx:第7段: 反馈问题 2026-R1-F03（项目资金管理）：项目资金拨付不规范" in out.splitlines()
+    assert out.splitlines()[-1] == "试导入（--dry-run），未写入任何文件：将新增 3 个反馈问题。"
+    assert {p: p.read_bytes() for p in (repo / "ledger").rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("name, data, expected", [
+    ("旧.doc", b"\xd0\xcf\x11\xe0old", "旧.doc: 这是旧的 Word 格式（.doc/.wps），无法读取：请在 Word 或 WPS 中“另存为”.docx 后再导入。"),
+    ("坏.docx", b"not a zip", "坏.docx: 无法读取此 Word 文件（文件可能已损坏或加密）：请用 Word 或 WPS 打开后另存为 .docx 再导入。"),
+])
+def test_a_file_that_cannot_be_read_gets_a_chinese_message(capsys, tmp_path: Path, name, data, expected):
+    repo = county(capsys, tmp_path)
+    (tmp_path / name).write_bytes(data)
+    code, out, err = rectify(capsys, "import-feedback", name, "--ledger", str(repo / "ledger"), *ROUND, "--no-cache")
+    assert code == 1 and out.startswith(expected) and "Traceback" not in out + err
