@@ -156,3 +156,25 @@ def test_into_a_ledger_with_commits_new_items_start_in_progress_and_records_wait
         old = before.items[item_id]
         assert [(m.id, m.done) for m in new.measures] == [(m.id, m.done) for m in old.measures]
         assert new.reports[:len(old.reports)] == old.reports
+
+
+def test_an_export_imported_again_with_a_changed_title_and_due_date_is_refused_at_those_cells(capsys, tmp_path: Path):
+    before, after, repo = round_trip(capsys, tmp_path, ROOT / "ledger")
+    files = {p: p.read_bytes() for p in (repo / "ledger").rglob("*.yaml")}
+    book = load_workbook("台账.xlsx")
+    ws = book["2023-R2"]
+    headers = [c.value for c in ws[2]]
+    title, due = headers.index("问题标题") + 1, headers.index("完成时限") + 1
+    assert ws.cell(3, 2).value == "2023-R2-001"
+    ws.cell(3, title).value = "防返贫监测机制运行不畅（改）"
+    ws.cell(3, due).value = "2023-07-31"
+    book.save("台账.xlsx")
+    code, out, err = rectify(capsys, "import", "台账.xlsx", "--ledger", str(repo / "ledger"), "--round", "2023-R2",
+                             "--no-cache")
+    assert code == 1
+    cols = {n: chr(64 + n) for n in (title, due)}
+    assert [line.split(": ", 1)[0] for line in out.splitlines() if "与台账不同" in line] == \
+        [f"台账.xlsx:2023-R2!{cols[title]}3", f"台账.xlsx:2023-R2!{cols[due]}3"]
+    assert "台账中为“防返贫动态监测机制运行不畅”，表格中为“防返贫监测机制运行不畅（改）”" in out
+    assert "台账中为“2023-06-30”，表格中为“2023-07-31”" in out
+    assert {p: p.read_bytes() for p in (repo / "ledger").rglob("*.yaml")} == files
