@@ -178,3 +178,21 @@ def test_an_export_imported_again_with_a_changed_title_and_due_date_is_refused_a
     assert "台账中为“防返贫动态监测机制运行不畅”，表格中为“防返贫监测机制运行不畅（改）”" in out
     assert "台账中为“2023-06-30”，表格中为“2023-07-31”" in out
     assert {p: p.read_bytes() for p in (repo / "ledger").rglob("*.yaml")} == files
+
+
+def test_a_county_s_own_status_column_without_records_is_downgraded_even_before_the_first_commit(capsys, tmp_path: Path):
+    from openpyxl import Workbook
+    repo = tmp_path / "county"
+    assert rectify(capsys, "init", str(repo))[0] == 0
+    wb = Workbook()
+    wb.active.append(["序号", "被巡察单位", "问题", "整改措施", "责任人", "完成时限", "整改进展", "完成情况", "状态"])
+    wb.active.append([1, "县教育局", "食堂采购未公开招标", "规范食堂采购", "黄局长、马丽", "2023-11-30",
+                      "2023-05-10 采购制度已修订", "已完成", "已销号"])
+    wb.save("教育局.xlsx")
+    code, out, err = rectify(capsys, "import", "教育局.xlsx", "--ledger", str(repo / "ledger"), "--round", "2023-R9",
+                             "--round-name", "县委第一轮巡察", "--feedback-date", "2023-03-01", "--deadline", "2023-12-31",
+                             "--no-cache")
+    assert code == 0, out + err
+    item = load_ledger(repo / "ledger")[0].items["2023-R9-001"]
+    assert item.status.value == "in_progress" and item.measures[0].done.isoformat() == "2023-05-10"
+    assert rectify(capsys, "validate", str(repo / "ledger"))[0] == 0
