@@ -90,6 +90,20 @@ def register(sub, common, date_type) -> None:
     p.add_argument("--dry-run", action="store_true", help="help.import.dry_run")
     p.set_defaults(handler=cmd_import)
 
+    p = sub.add_parser("import-feedback", help="help.import-feedback")
+    p.add_argument("file", help="help.import_feedback.file")
+    common(p, ledger=False)
+    p.add_argument("--ledger", default="ledger", help="help.import.ledger")
+    p.add_argument("--round", required=True, help="help.import_feedback.round")
+    p.add_argument("--unit", default=None, help="help.import_feedback.unit")
+    p.add_argument("--round-name", default=None, help="help.import.round_name")
+    p.add_argument("--feedback-date", type=date_type, default=None, help="help.import.feedback_date")
+    p.add_argument("--deadline", type=date_type, default=None, help="help.import.deadline")
+    p.add_argument("--level", choices=("province", "city", "county"), default="county", help="help.import.level")
+    p.add_argument("--kind", choices=("routine", "special", "elevated"), default="routine", help="help.import.kind")
+    p.add_argument("--dry-run", action="store_true", help="help.import_feedback.dry_run")
+    p.set_defaults(handler=cmd_import_feedback)
+
     p = sub.add_parser("export", help="help.export")
     common(p)
     p.add_argument("--out", default="ledger.xlsx", help="help.export.out")
@@ -220,23 +234,52 @@ def cmd_import(args) -> int:
         say(args, translate("excel.dry_run", lang, count=len(result.items), known=result.known))
         return 0
     if not result.items:
-        say(args, translate("excel.nothing", lang, file=files))
+        say(args, translate("excel.updated" if result.updated else "excel.nothing", lang, file=files,
+                            count=len(result.updated), items="、".join(result.updated)))
         return 0
     say(args, translate("excel.imported", lang, file=files, count=len(result.items),
                     folder=ws.display_of(f"issues/{args.round}/"), first=result.items[0], last=result.items[-1]))
     return 0
 
 
+def cmd_import_feedback(args) -> int:
+    from site_builder.cli import report
+    from site_builder.office.feedback import import_feedback
+    from site_builder.office.round import RoundOptions
+    ws = _workspace(args)
+    lang = _lang(args, ws.ledger)
+    options = RoundOptions(args.round_name, args.feedback_date, args.deadline, args.level, args.kind)
+    result = import_feedback(ws, Path(args.file), args.file, args.round, unit=args.unit, options=options)
+    if result.notes:
+        print(report.format_problems(result.notes, "text" if args.format in report.MACHINE_FORMATS else args.format, lang))
+    if result.problems:
+        return _refuse(args, result.problems, lang)
+    if args.dry_run:
+        say(args, translate("feedback.dry_run", lang, count=len(result.added)))
+        return 0
+    if not result.files:
+        say(args, translate("feedback.none_new", lang, file=args.file))
+        return 0
+    ws.write(result.files)
+    path = ws.ledger.paths.get("round:" + args.round, ws.display_of(f"rounds/{args.round}.yaml"))
+    if result.added:
+        say(args, translate("feedback.done", lang, count=len(result.added), aspects=result.aspects, path=path,
+                            first=result.added[0], last=result.added[-1]))
+    else:
+        say(args, translate("feedback.none_new", lang, file=args.file))
+    return 0
+
+
 def cmd_export(args) -> int:
     from site_builder.cli.main import _load
-    from site_builder.site.downloads import ledger_xlsx
+    from site_builder.office.export import export_workbook
     from site_builder.metrics import resolve_as_of
     from site_builder.edit.workspace import write_files
     ledger, problems = _load(args)
     lang = _lang(args, ledger)
     if problems:
         return _refuse(args, problems, lang)
-    data = ledger_xlsx(ledger, lang, resolve_as_of(ledger.settings, args.as_of))
+    data = export_workbook(ledger, resolve_as_of(ledger.settings, args.as_of))
     write_files({Path(args.out): data})
     say(args, translate("excel.exported", lang, count=len(ledger.items), out=args.out))
     return 0

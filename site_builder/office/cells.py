@@ -22,9 +22,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "id": ("问题编号", "编号", "Id"),
     "round": ("轮次", "Round"),
     "aspect": ("方面", "问题类别", "问题类型", "问题方面", "Aspect"),
-    "feedback": ("反馈问题", "反馈意见", "巡察反馈问题", "反馈问题编号", "Feedback"),
+    "feedback_id": ("反馈问题编号", "Feedback id"),
+    "feedback": ("反馈问题", "反馈意见", "巡察反馈问题", "Feedback"),
+    "feedback_unit": ("反馈问题单位", "Feedback unit"),
     "unit": ("被巡察单位", "被巡察党组织", "责任单位", "单位", "单位名称", "Responsible unit"),
     "title": ("问题标题", "标题", "Title"),
+    "scope": ("问题性质", "Scope"),
+    "tags": ("标签", "Tags"),
     "problem": ("问题", "存在问题", "问题描述", "具体问题", "问题表现", "问题具体表现", "反馈问题具体表现",
                 "存在的具体问题", "问题清单", "Problem"),
     "measures": ("整改措施", "具体整改措施", "整改举措", "Measures"),
@@ -34,9 +38,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "term": ("整改类型", "时限类型", "Term"),
     "due": ("完成时限", "整改时限", "整改期限", "完成时间", "时限要求", "Due"),
     "opened": ("建账日期", "Opened"),
+    "item_due": ("问题完成时限", "Item due"),
     "progress": ("整改进展", "进展情况", "整改进展情况", "整改进度", "整改情况", "推进情况", "Progress"),
     "result": ("完成情况", "整改状态", "完成状态", "是否完成", "整改结果", "Result"),
     "status": ("状态", "Status"),
+    "records": ("交账核账记录", "Records"),
     "note": ("备注", "Note"),
 }
 #: headers that name the responsible office, not the inspected unit, in a unit's own ledger
@@ -66,6 +72,12 @@ RESULT_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("done", ("已完成", "已整改", "完成整改", "整改完成", "已整改到位", "已办结", "已销号", "已落实", "已完成整改", "完成", "done")),
 )
 #: 状态 (the export's own column) → kind
+#: 状态 → the exact state, read as such when the ledger's first commit is still to come
+EXACT_STATUS = {"已建账": "open", "整改中": "in_progress", "已交账": "submitted", "已核账": "verified", "已销号": "cleared",
+                "已撤销": "withdrawn", "open": "open", "in_progress": "in_progress", "in progress": "in_progress",
+                "submitted": "submitted", "verified": "verified", "cleared": "cleared", "withdrawn": "withdrawn"}
+SCOPE_WORDS = {"个性问题": "individual", "个性": "individual", "共性问题": "common", "共性": "common",
+               "individual": "individual", "common": "common"}
 STATUS_WORDS = {"已建账": "open", "open": "open", "整改中": "in_progress", "in progress": "in_progress",
                 "已交账": "done", "submitted": "done", "已核账": "done", "verified": "done", "已销号": "done",
                 "cleared": "done", "已撤销": "withdrawn", "withdrawn": "withdrawn"}
@@ -263,3 +275,14 @@ def result_kind(value: str) -> str | None:
         if any(w in v for w in words):
             return kind
     return None
+
+
+def sheet_order(p) -> tuple:
+    """Problems of a sheet top to bottom, left to right ("A10" after "A9")."""
+    m = re.search(r"^(.*)!([A-Z]+)(\d+)$", p.file)
+    if not m:
+        return (p.file, 0, 0)
+    col = 0
+    for ch in m.group(2):
+        col = col * 26 + ord(ch) - 64
+    return (m.group(1), int(m.group(3)), col)

@@ -1,33 +1,35 @@
 """Excel import: counties' rectification ledgers (整改台账) in, item files out — the top of the import
 stage. ``import_workbooks`` reads every sheet of every workbook (``office.book``), finds each sheet's
 layout and sorts its rows (``office.layout``), creates the round and the units when the round does not
-exist yet (``office.round``), maps each item's rows onto the fields of an item file (``office.rows``),
+exist yet, or extends one an earlier import made (``office.roundfile``), maps each item's rows onto the fields of an item file (``office.rows``),
 then numbers the new items, validates them with the whole ledger and writes them.
 
 Every cell that cannot be mapped is reported as ``FILE.xlsx:<sheet>!<cell>: message``; every
 non-empty cell that lands in no field (title rows, totals, notes, unknown columns) is named in the
 report. Nothing is written unless no error remains (all files are collected first and written
-together); ``dry_run`` writes nothing at all. Items already in the ledger (same round, feedback and
-title) are recognised and left alone, so importing a workbook again adds only what is new.
+together); ``dry_run`` writes nothing at all. Items already in the ledger (same id; round, feedback
+and title; or round, unit and problem) are recognised and compared (``office.again``): a changed cell
+is refused there, new progress lines are appended, so importing a workbook again never duplicates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from ruamel.yaml.comments import CommentedSeq
 
 from site_builder.edit.helpers import next_item_id
 from site_builder.edit.workspace import Workspace
-from site_builder.edit.yamledit import block_map, dump, flow_seq, item_document, load_rt, text_value
+from site_builder.edit.yamlemit import emit_item
+from site_builder.office import again
 from site_builder.office.book import read_workbook
-from site_builder.office.cells import COLUMNS, Row, Sheet, aspect_key, cell_text
+from site_builder.office.cells import COLUMNS, Row, Sheet, aspect_key, cell_text, sheet_order
 from site_builder.office.layout import classify, find_layout
-from site_builder.office.round import RoundOptions, context_of, plan_round
-from site_builder.office.rows import SheetReader, text_key
+from site_builder.office.round import RoundOptions
+from site_builder.office.roundfile import settle_round
+from site_builder.office.context import text_key
+from site_builder.office.rows import SheetReader
 from site_builder.core.problems import Problem
 
 
@@ -39,6 +41,7 @@ class ImportResult:
     mapping: list[tuple[str, str, str]] = field(default_factory=list)   # (sheet, column header, field)
     created: list[str] = field(default_factory=list)     # files of a new round and units
     known: int = 0                                       # rows already in the ledger
+    updated: list[str] = field(default_factory=list)     # items already in the ledger given new reports
 
 
 #: a top-level field of an item file → the column a problem with it is shown at
@@ -48,7 +51,6 @@ _FIELD_COLUMN = {"id": "id", "round": "round", "feedback": "feedback", "unit": "
                  "reports": "progress", "internal_note": "note"}
 _FALLBACK_COLUMN = {"id": "seq", "round": "seq", "leader": "owner", "department": "owner"}
 _TOP_KEY = re.compile(r"^([a-z_]+):")
-_UNIT_HEADER = ("# 被巡察单位。每个单位一项；id 用英文短编号，建账后不再改动。\n")
 
 
 def _cell_of(problem: Problem, text: str, row: Row) -> str:
@@ -66,41 +68,6 @@ def _cell_of(problem: Problem, text: str, row: Row) -> str:
     return row.at("problem")
 
 
-def _sheet_order(p: Problem) -> tuple:
-    """Problems of a sheet top to bottom, left to right ("A10" after "A9")."""
-    m = re.search(r"^(.*)!([A-Z]+)(\d+)$", p.file)
-    if not m:
-        return (p.file, 0, 0)
-    col = 0
-    for ch in m.group(2):
-        col = col * 26 + ord(ch) - 64
-    return (m.group(1), int(m.group(3)), col)
-
-
-def _round_yaml(doc: dict) -> str:
-    data = block_map([("id", doc["id"]), ("name", text_value(doc["name"])), ("level", doc["level"]),
-                      ("kind", doc["kind"]), ("feedback_date", doc["feedback_date"]), ("deadline", doc["deadline"]),
-                      ("aspects", flow_seq(doc["aspects"])), ("units", flow_seq(doc["units"])),
-                      ("feedback", CommentedSeq([block_map([(k, text_value(v) if k == "text" else v)
-                                                            for k, v in f.items()]) for f in doc["feedback"]]))])
-    return "# 巡察轮次，由 rectify import 从整改台账生成；feedback 请与反馈意见原文核对。\n" + dump(data)
-
-
-def _units_yaml(ws: Workspace, units) -> str:
-    path = ws.root / "units.yaml"
-    text = path.read_text(encoding="utf-8") if path.is_file() else _UNIT_HEADER + "units: []\n"
-    data, y = load_rt(text)
-    seq = data.get("units")
-    if seq is None or not hasattr(seq, "append"):
-        data["units"] = seq = []
-    if hasattr(seq, "fa") and seq.fa.flow_style():
-        seq.fa.set_block_style()
-    for u in units:
-        seq.append(block_map([("id", u.id), ("name", text_value(u.name)), ("category", u.category.value),
-                              ("supervisor", text_value(u.supervisor))]))
-    return dump(data, y)
-
-
 def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str, *, sheet: str | None = None,
                      columns: dict[str, tuple[str, ...]] | None = None, overridden: tuple[str, ...] = (),
                      unit: str | None = None, opened: dt.date | None = None, undated: dt.date | None = None,
@@ -115,6 +82,8 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
             result.problems.append(problem)
             continue
         chosen = [g for g in grids if sheet is None or g.title == sheet]
+        if sheet is None and any(g.title == round_id for g in grids):
+            chosen = [g for g in grids if g.title == round_id]     # an export: a sheet per round
         if sheet is not None and not chosen:
             result.problems.append(Problem.at(display, None, "excel.no_sheet", sheet=sheet,
                                               sheets="、".join(g.title for g in grids)))
@@ -145,7 +114,7 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
                 note(where, "excel.skip_title", value=text[:40])
         laid.append((s, lay, classify(s, lay)))
     if result.problems:
-        result.problems.sort(key=_sheet_order)
+        result.problems.sort(key=sheet_order)
         return result
     for s, lay, groups in laid:
         for g in groups:
@@ -153,57 +122,12 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
                 note(s.where(g.rows[0], 1), f"excel.skip_{g.kind}", value=g.label[:40])
             elif g.kind == "section":
                 note(s.where(g.rows[0], 1), "excel.section", value=g.label[:40])
-    # the round: existing, or made from the rows
-    rnd = ws.ledger.rounds.get(round_id)
-    created: dict[str, str] = {}
-    if rnd is not None:
-        ctx = context_of(ws.ledger, rnd)
-    else:
-        options = options or RoundOptions()
-        missing = [o for o, v in (("--round-name", options.name), ("--feedback-date", options.feedback_date),
-                                  ("--deadline", options.deadline)) if not v]
-        if missing:
-            result.problems.append(Problem.at(ws.display_of(f"rounds/{round_id}.yaml"), None, "excel.round_options",
-                                              round=round_id, options=" ".join(missing)))
-            return result
-        rows = []
-        for s, lay, groups in laid:
-            for g in groups:
-                if g.kind != "item":
-                    continue
-                r = Row(s, lay.cols, g.rows)
-                name = lay.unit if lay.unit_from == "option" else (r.text("unit") or lay.unit)
-                if not name:
-                    result.problems.append(Problem.at(r.at("unit") if "unit" in lay.cols else r.at("problem"), None,
-                                                      "excel.no_unit"))
-                    continue
-                label = r.text("aspect") or g.aspect
-                feedback = r.text("feedback") or r.text("problem")
-                rows.append((name, label, feedback))
-        if result.problems or not rows:
-            result.problems.sort(key=_sheet_order)
-            return result
-        planned = plan_round(ws.ledger, round_id, options, rows)
-        ctx = planned.ctx
-        rnd = planned.round
-        round_display = ws.display_of(f"rounds/{round_id}.yaml")
-        created[round_display] = _round_yaml(planned.round_doc)
-        units = dict(ws.ledger.units)
-        paths_map = dict(ws.ledger.paths, **{"round:" + round_id: round_display})
-        if planned.units:
-            units_display = ws.ledger.paths.get("units", ws.display_of("units.yaml"))
-            created[units_display] = _units_yaml(ws, planned.units)
-            units.update({u.id: u for u in planned.units})
-            paths_map["units"] = units_display
-            for u in planned.units:
-                note(units_display, "excel.unit_created", unit=u.id, name=u.name, supervisor=u.supervisor)
-        base_text = ws.ledger.text
-        ws.ledger = replace(ws.ledger, rounds={**ws.ledger.rounds, round_id: rnd}, units=units, paths=paths_map,
-                            text=lambda p: created[p] if p in created else base_text(p))
-        result.created = list(created)
-        note(round_display, "excel.round_created", round=round_id, aspects=len(planned.round_doc["aspects"]),
-             feedback=len(planned.round_doc["feedback"]), units=len(planned.round_doc["units"]))
-    if not result.created:     # an existing round: a one-cell row must name one of its aspects
+    # the round: existing, or made (or extended) from the rows
+    settled = settle_round(ws, round_id, laid, options, result, note)
+    if settled is None:
+        return result
+    ctx, rnd, created = settled
+    if rnd is not None and not result.created:     # an existing round: a one-cell row must name one of its aspects
         for s, lay, groups in laid:
             aspect = None
             for g in groups:
@@ -216,13 +140,14 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
                         result.notes = [n for n in result.notes if n.file != s.where(g.rows[0], 1)]
                 elif g.kind == "item":
                     g.aspect = aspect
-    # the items
+    # the items; 状态 as written only while the ledger's first commit is to come (the gate's rule)
+    exact = ws.git_root is None or not ws._ledger_has_commits()
     opened = opened or ctx.start
     undated = undated or ws.today
     rows_read: list[dict] = []
     readers = []
     for s, lay, groups in laid:
-        reader = SheetReader(s, lay, columns, ctx, opened, undated)
+        reader = SheetReader(s, lay, columns, ctx, opened, undated, exact)
         readers.append(reader)
         for g in groups:
             if g.kind == "item":
@@ -232,18 +157,38 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
     for reader in readers:
         result.problems += reader.problems
         result.notes += reader.notes
-    # idempotent: a row whose item is already in the ledger (round, feedback, title) is left alone
+    # idempotent: a row whose item is already in the ledger (its id; round, feedback and title; or round,
+    # unit and problem) is compared with it: a changed cell is refused, new progress lines are appended
     existing = {(i.round, tuple(sorted(i.feedback)), text_key(i.title)): i.id for i in ws.ledger.items.values()}
+    by_problem = {(i.round, i.unit, text_key(i.problem)): i.id for i in ws.ledger.items.values()}
+    headers = {id(reader.sheet): reader.header for reader in readers}
     fresh = []
+    edits: dict[str, tuple[str, Row]] = {}
+    changes: dict = {}
     for fields in rows_read:
         key = (fields["round"], tuple(sorted(fields["feedback"])), text_key(fields["title"]))
-        if key in existing or fields.get("id") in ws.ledger.items:
-            result.known += 1
-            cells = {fields["_row"].sheet.where(r, c) for r in fields["_row"].rows for c in fields["_row"].cols.values()}
-            result.notes = [n for n in result.notes if n.file not in cells]
-            note(fields["_row"].at("problem"), "excel.already_imported", item=existing.get(key, fields.get("id")))
+        known_id = fields.get("id") if fields.get("id") in ws.ledger.items else \
+            existing.get(key) or by_problem.get((fields["round"], fields["unit"], text_key(fields["problem"])))
+        if known_id is None:
+            fresh.append(fields)
             continue
-        fresh.append(fields)
+        result.known += 1
+        row = fields["_row"]
+        cells = {row.sheet.where(r, c) for r in row.rows for c in row.cols.values()}
+        result.notes = [n for n in result.notes if n.file not in cells]
+        old = ws.ledger.items[known_id]
+        conflicts, add = again.compare(fields, old, headers[id(row.sheet)], fields.get("_assumed", set()))
+        if conflicts:
+            result.problems += conflicts
+        elif add:
+            display, path = ws.item_file(known_id)
+            edits[display] = (again.apply(path.read_bytes().decode("utf-8-sig"), add), row)
+            changes[display] = old
+            result.updated.append(known_id)
+            note(row.at("problem"), "excel.appended", item=known_id, reports=len(add.reports),
+                 done=len(add.done) + len(add.measures))
+        else:
+            note(row.at("problem"), "excel.already_imported", item=known_id)
     given: dict[str, str] = {}
     for fields in fresh:
         if "id" in fields:
@@ -252,7 +197,7 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
                                                   cell=given[fields["id"]]))
             given.setdefault(fields["id"], fields["_row"].at("id"))
     if result.problems:
-        result.problems = sorted(set(result.problems), key=_sheet_order)
+        result.problems = sorted(set(result.problems), key=sheet_order)
         return result
     files: dict[str, str] = {}
     where: dict[str, Row] = {}
@@ -269,10 +214,13 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
             taken.add(candidate)
         row = fields.pop("_row")
         display_path = ws.display_of(f"issues/{round_id}/{fields['id']}.yaml")
-        files[display_path] = dump(item_document(fields))
+        files[display_path] = emit_item(fields)[0]      # a new file: the plain emitter, as ruamel would write it
         where[display_path] = row
         result.items.append(fields["id"])
-    problems, _ = ws.check(files)
+    for display, (text, row) in edits.items():
+        files[display] = text
+        where[display] = row
+    problems, _ = ws.check(files, changes)
     mapped = []
     for p in problems:
         if p.code == "rule.unclaimed_feedback" and p.file not in created:
@@ -282,7 +230,7 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
         else:
             mapped.append(p)
     if mapped:
-        result.problems = sorted(set(mapped), key=_sheet_order)
+        result.problems = sorted(set(mapped), key=sheet_order)
         result.items = []
         return result
     claimed = {f for i in ws.ledger.items.values() if i.round == round_id for f in i.feedback}
@@ -291,7 +239,7 @@ def import_workbooks(ws: Workspace, paths: list[tuple[Path, str]], round_id: str
     if unclaimed:
         note(ws.ledger.paths.get("round:" + round_id, ws.display_of(f"rounds/{round_id}.yaml")), "excel.unclaimed",
              count=len(unclaimed), ids="、".join(unclaimed))
-    result.notes.sort(key=_sheet_order)
+    result.notes.sort(key=sheet_order)
     if not dry_run:
         ws.write({**created, **files})
     return result

@@ -13,8 +13,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from site_builder.office.cells import aspect_key, norm
-from site_builder.office.rows import Feedback, RoundContext, text_key
+from site_builder.office.cells import aspect_key, norm, strip_number
+from site_builder.office.context import Feedback, RoundContext, text_key
 from site_builder.ledger.models import Round, Unit
 
 DEFAULT_ASPECT = "巡察反馈问题"
@@ -70,16 +70,20 @@ class Planned:
     ctx: RoundContext
 
 
-def plan_round(ledger, round_id: str, opts: RoundOptions, rows: list[tuple[str, str | None, str | None]]) -> Planned:
-    """The round and new units for ``rows``: (unit name or id, aspect label or None, feedback text or None)
-    of every item row, in sheet order. The caller has checked the options are given."""
+def plan_round(ledger, round_id: str, opts: RoundOptions, rows: list[tuple], base: Round | None = None) -> Planned:
+    """The round and new units for ``rows``: (unit name or id, aspect label or None, feedback text or
+    None, feedback ids, feedback units' names) of every item row, in sheet order. The caller has checked
+    the options are given. ``base``: an existing round (made by an earlier import) that the rows extend:
+    its aspects, units and feedback problems stay; the rows of units it does not have yet add theirs after
+    them (a unit it has must match its feedback problems, as in any existing round)."""
     names = {norm(u.name): u.id for u in ledger.units.values()}
     names.update({u.id: u.id for u in ledger.units.values()})
     taken = set(ledger.units)
     new_units: list[Unit] = []
-    order: list[str] = []
-    aspects: dict[str, str] = {}
-    for unit_name, label, _ in rows:
+    order: list[str] = list(base.units) if base else []
+    aspects: dict[str, str] = {aspect_key(a): a for a in base.aspects} if base else {}
+
+    def unit_of(unit_name: str) -> str:
         uid = names.get(unit_name) or names.get(norm(unit_name))
         if uid is None:
             uid = unit_id(norm(unit_name), taken)
@@ -90,30 +94,70 @@ def plan_round(ledger, round_id: str, opts: RoundOptions, rows: list[tuple[str, 
             names[norm(unit_name)] = uid
         if uid not in order:
             order.append(uid)
+        return uid
+
+    def known(row) -> bool:
+        """A row of a unit the base round has already: read against the round, never extending it."""
+        uid = names.get(row[0]) or names.get(norm(row[0]))
+        return base is not None and uid in base.units
+
+    rows = [row for row in rows if not known(row)]
+    for row in rows:
+        unit_name, label = row[0], row[1]
+        unit_of(unit_name)
+        for fu in (row[4] if len(row) > 4 else ()):
+            unit_of(fu)
         if label:
             key = aspect_key(label)
-            aspects.setdefault(key, key)
-    if not aspects or any(label is None for _, label, _ in rows):
+            # an aspect column names the aspect as it is; a section row wraps it in "方面存在的问题"
+            aspects.setdefault(key, strip_number(norm(label)) if len(row) > 5 and row[5] else key)
+    if not aspects or any(row[1] is None for row in rows):
         aspects.setdefault(DEFAULT_ASPECT, DEFAULT_ASPECT)
-    feedback: list[Feedback] = []
-    seen: dict[tuple[str, str], Feedback] = {}
-    for unit_name, label, text in rows:
-        uid = names.get(unit_name) or names[norm(unit_name)]
+    feedback: list[Feedback] = [Feedback(f.id, f.aspect, f.unit, f.text) for f in base.feedback] if base else []
+    seen: dict[tuple[str, str], Feedback] = {(f.unit, text_key(f.text)): f for f in feedback}
+    known_ids = {f.id for f in feedback}
+    numbers = [int(m.group(1)) for f in feedback for m in [re.search(r"-F(\d+)$", f.id)] if m]
+    next_number = max(numbers, default=0) + 1
+    for row in rows:
+        unit_name, label, text = row[0], row[1], row[2]
+        ids = list(row[3]) if len(row) > 3 else []
+        uid = unit_of(unit_name)
+        aspect = aspects[aspect_key(label)] if label else DEFAULT_ASPECT
+        if ids:        # the export's own columns: the ids as they were, each with its text and unit
+            texts = (text or "").split("\n")
+            texts = texts if len(texts) == len(ids) else [text or ""] * len(ids)
+            units = list(row[4]) if len(row) > 4 and len(row[4]) == len(ids) else [unit_name] * len(ids)
+            for fid, ftext, fu in zip(ids, texts, units):
+                if fid in known_ids:
+                    continue
+                f = Feedback(fid, aspect, unit_of(fu), ftext.strip() or fid)
+                known_ids.add(fid)
+                seen.setdefault((f.unit, text_key(f.text)), f)
+                feedback.append(f)
+            continue
         if not text:
             continue
         key = (uid, text_key(text))
         if key not in seen:
-            f = Feedback(f"{round_id}-F{len(feedback) + 1:02d}", aspects[aspect_key(label)] if label else DEFAULT_ASPECT,
-                         uid, text.strip())
+            fid = f"{round_id}-F{next_number:02d}"
+            while fid in known_ids:
+                next_number += 1
+                fid = f"{round_id}-F{next_number:02d}"
+            next_number += 1
+            f = Feedback(fid, aspect, uid, text.strip())
             seen[key] = f
+            known_ids.add(fid)
             feedback.append(f)
+    if base:
+        opts = RoundOptions(base.name, base.feedback_date, base.deadline, base.level.value, base.kind.value)
     doc = {"id": round_id, "name": opts.name, "level": opts.level, "kind": opts.kind,
            "feedback_date": opts.feedback_date, "deadline": opts.deadline, "aspects": list(aspects.values()),
            "units": order, "feedback": [{"id": f.id, "aspect": f.aspect, "unit": f.unit, "text": f.text} for f in feedback]}
     all_units = {**{u.id: u.name for u in ledger.units.values()}, **{u.id: u.name for u in new_units}}
     ctx = RoundContext(round_id, opts.feedback_date, opts.deadline, {k: v for k, v in aspects.items()}, feedback,
                        names, set(order), all_units)
-    rnd = Round(**{**doc, "feedback": doc["feedback"] or [{"id": f"{round_id}-F01", "aspect": DEFAULT_ASPECT,
-                                                           "unit": order[0] if order else "-", "text": "-"}]}) \
+    extra = {"extensions": [e.model_dump() for e in base.extensions]} if base and base.extensions else {}
+    rnd = Round(**{**doc, **extra, "feedback": doc["feedback"] or [{"id": f"{round_id}-F01", "aspect": DEFAULT_ASPECT,
+                                                                    "unit": order[0] if order else "-", "text": "-"}]}) \
         if order else None
     return Planned(rnd, doc, new_units, ctx)

@@ -15,81 +15,37 @@ file, and what a sheet writes loosely is mapped onto what the ledger needs exact
 - 完成情况 conservatively: a new item may only start open or in progress (the gate's rule), so
   "已完成" comes in as in progress with its measures done on the row's last progress date (else the
   item's, else ``--date``, said in the report) — submission and verification are recorded afterwards;
-- 备注 into the item's internal note.
+- 备注 into the item's internal note;
+- the export's own columns (反馈问题编号, 反馈问题单位, 问题性质, 标签, 问题完成时限, 交账核账记录, a
+  progress line's 【reporter】) so that an export comes back whole; while the ledger's first commit is
+  still to come (the gate lets that commit create items in any state) 状态 is taken as it stands,
+  with the 交账核账 records that state needs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
-from site_builder.office.cells import (NAME_SEPARATORS, STATUS_WORDS, TERM_WORDS, Row, Sheet, aspect_key, cell_text, find_date,
+from site_builder.office.cells import (EXACT_STATUS, NAME_SEPARATORS, SCOPE_WORDS, STATUS_WORDS, TERM_WORDS, Row, Sheet, aspect_key, cell_text, find_date,
                           leading_date, norm, parse_date, result_kind, split_measures, split_names, split_problem,
                           strip_number)
 from site_builder.office.dates import parse_due
+from site_builder.office.context import Feedback, RoundContext, text_key
 from site_builder.office.layout import Layout
+from site_builder.office.records import RecordError, parse_records
 from site_builder.ledger.models import ID_PATTERN, Status, Term
 from site_builder.core.problems import Problem
-
-_PUNCT = re.compile(r"[\s\u3000，,。．.；;：:、“”\"'‘’（）()《》【】\[\]！!？?]+")
-
-
-def text_key(text: str) -> str:
-    """A feedback text as compared: no numbering, white space or punctuation."""
-    return _PUNCT.sub("", strip_number(norm(text)))
-
-
-@dataclass
-class Feedback:
-    id: str
-    aspect: str
-    unit: str
-    text: str
-
-
-@dataclass
-class RoundContext:
-    """What rows are read against: the round (existing, or being created by this import) and the units."""
-    id: str
-    start: dt.date
-    deadline: dt.date
-    aspects: dict[str, str]                 # aspect_key → aspect
-    feedback: list[Feedback]
-    units_by_name: dict[str, str]           # normalised name → id, and id → id
-    round_units: set[str]
-    unit_names: dict[str, str] = field(default_factory=dict)   # id → name
-
-    def unit_id(self, value: str) -> str | None:
-        return self.units_by_name.get(value) or self.units_by_name.get(norm(value))
-
-    def match_feedback(self, value: str, unit: str | None) -> tuple[Feedback | None, list[str]]:
-        """The feedback problem a 反馈问题 cell names (id, exact, normalised, contained), or (None, close texts)."""
-        by_id = {f.id: f for f in self.feedback}
-        if value in by_id:
-            return by_id[value], []
-        pool = [f for f in self.feedback if unit is None or f.unit == unit] or self.feedback
-        for same in (lambda f: f.text.strip() == value.strip(), lambda f: text_key(f.text) == text_key(value)):
-            hits = [f for f in pool if same(f)]
-            if len(hits) == 1:
-                return hits[0], []
-        key = text_key(value)
-        hits = [f for f in pool if key and (key in text_key(f.text) or text_key(f.text) in key)]
-        if len(hits) == 1:
-            return hits[0], []
-        close = difflib.get_close_matches(key, [text_key(f.text) for f in pool], n=3, cutoff=0.5)
-        return None, [f"{f.id}“{f.text[:30]}”" for f in pool if text_key(f.text) in close]
-
 
 class SheetReader:
     """The items of one sheet, with every problem and every skipped cell at its cell."""
 
     def __init__(self, sheet: Sheet, lay: Layout, columns: dict[str, tuple[str, ...]], ctx: RoundContext,
-                 opened: dt.date, undated: dt.date):
+                 opened: dt.date, undated: dt.date, exact: bool = False):
         self.sheet, self.lay, self.columns, self.ctx = sheet, lay, columns, ctx
         self.opened, self.undated = opened, undated
+        self.exact = exact      # 状态 as it stands: the ledger's first commit is still to come
         self.cols = lay.cols
         self.problems: list[Problem] = []
         self.notes: list[Problem] = []
@@ -127,6 +83,7 @@ class SheetReader:
         self._status(r, fields)
         if r.text("note"):
             fields["internal_note"] = r.text("note")
+        self._scope_and_tags(r, fields)
         fields["opened"] = self._opened(r)
         fields["_row"] = r
         return fields if len(self.problems) == before else None
@@ -172,9 +129,26 @@ class SheetReader:
             title, problem = r.text("title"), strip_number(r.text("problem"))
         fields["title"], fields["problem"] = title, problem
 
+    def _scope_and_tags(self, r: Row, fields: dict) -> None:
+        if r.text("scope"):
+            scope = SCOPE_WORDS.get(norm(r.text("scope")).lower())
+            if scope is None:
+                self.error(r.at("scope"), "excel.unknown_scope", value=r.text("scope"))
+            fields["scope"] = scope
+        if r.text("tags"):
+            fields["tags"] = split_names(r.text("tags"))
+
     def _feedback_and_aspect(self, r: Row, fields: dict, unit: str, section: str | None) -> None:
         chosen: list[Feedback] = []
-        if r.text("feedback"):
+        if r.text("feedback_id"):
+            by_id = {f.id: f for f in self.ctx.feedback}
+            for part in split_names(r.text("feedback_id")):
+                if part in by_id:
+                    chosen.append(by_id[part])
+                else:
+                    self.error(r.at("feedback_id"), "excel.feedback_not_found", value=part[:40], round=self.ctx.id,
+                               close="—")
+        elif r.text("feedback"):
             cell = r.text("feedback")
             parts = split_names(cell) if all(re.match(ID_PATTERN, p) and len(p) <= 40 for p in split_names(cell)) \
                 else [cell]
@@ -272,6 +246,11 @@ class SheetReader:
         fields["measures"] = measures
         fields["term"] = (terms[0] if terms else Term.time_limited).value
         fields["due"] = max((m["due"] for m in measures), default=None)
+        if r.text("item_due"):
+            day, code = parse_date(r.raw("item_due"))
+            if day is None:
+                self.error(r.at("item_due"), code, value=r.text("item_due"))
+            fields["due"] = day or fields["due"]
         fields["leader"] = leader
         fields["department"] = department or (measures[0]["owner"] if measures else leader)
 
@@ -294,7 +273,11 @@ class SheetReader:
                     continue
                 day, rest = leading_date(line)
                 if day is not None:
-                    mine.append({"date": day, "by": by, "text": rest or line})
+                    who = by
+                    m = re.match(r"^【([^】]+)】", rest)
+                    if m:
+                        who, rest = m.group(1), rest[m.end():]
+                    mine.append({"date": day, "by": who, "text": rest or line})
                 elif mine:
                     mine[-1]["text"] += line
                 else:
@@ -310,6 +293,14 @@ class SheetReader:
         fields["reports"] = reports
 
     def _status(self, r: Row, fields: dict) -> None:
+        fields["_measure_rows"] = [m["_row"] for m in fields["measures"]]
+        exact = EXACT_STATUS.get(norm(r.text("status")).lower()) if r.text("status") else None
+        # a county's own 状态 column without the records a state needs comes in as before (downgraded)
+        if self.exact and exact and "records" in self.cols:
+            self._exact_status(r, fields, exact)
+            return
+        if r.text("records"):
+            self.note(r.at("records"), "excel.records_skipped")
         status_kind = None
         if r.text("status"):
             status_kind = STATUS_WORDS.get(norm(r.text("status")).lower())
@@ -342,6 +333,7 @@ class SheetReader:
                 day = parse_date(written)[0] or day
             if day is None:
                 day = self.undated
+                fields.setdefault("_assumed", set()).add(m["id"])
                 self.note(r.at("result", row), "excel.done_assumed", value=r.text("result", row) or r.text("status"),
                           date=day)
             m["done"] = day
@@ -352,6 +344,31 @@ class SheetReader:
         started = any_done or fields["reports"] or status_kind in ("in_progress", "done") or \
             any(k in ("in_progress", "partly") for k in kinds.values())
         fields["status"] = (Status.in_progress if started else Status.open).value
+        for key in ("_last", "_done_day"):
+            fields.pop(key, None)
+
+    def _exact_status(self, r: Row, fields: dict, status: str) -> None:
+        """状态 as written, measures done on the dates their 完成情况 cells give, the records it needs."""
+        for m in fields["measures"]:
+            row = m.pop("_row")
+            kind = result_kind(r.text("result", row))
+            if kind is None:
+                self.error(r.at("result", row), "excel.unknown_result", value=r.text("result", row))
+                continue
+            if kind == "done":
+                written = find_date(r.text("result", row))
+                day = (parse_date(written)[0] if written else None) or fields["_last"].get(row) or fields["_done_day"]
+                if day is None:
+                    day = self.undated
+                    fields.setdefault("_assumed", set()).add(m["id"])
+                    self.note(r.at("result", row), "excel.done_assumed", value=r.text("result", row), date=day)
+                m["done"] = day
+        if r.text("records"):
+            try:
+                fields.update(parse_records(r.text("records")))
+            except RecordError as exc:
+                self.error(r.at("records"), "excel.bad_record", **exc.params)
+        fields["status"] = status
         for key in ("_last", "_done_day"):
             fields.pop(key, None)
 

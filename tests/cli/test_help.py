@@ -68,9 +68,10 @@ def test_help_is_chinese_by_default_and_english_with_lang_en(capsys, monkeypatch
 
 def test_top_level_help_lists_every_command_in_chinese(capsys, monkeypatch):
     out = _help(capsys, monkeypatch, "--help")
-    assert "    validate  校验整个台账；有任何问题即以状态 1 退出" in out.split("\n")
-    assert "              把问题转到另一状态，并补上这一步所需的记录" in out.split("\n")
-    assert "  -h, --help  显示本帮助并退出" in out.split("\n")
+    # argparse lines the texts up after the longest command name, import-feedback (which wraps)
+    assert "    validate       校验整个台账；有任何问题即以状态 1 退出" in out.split("\n")
+    assert "                   把巡察反馈意见（.docx 或 .xlsx）中的方面和反馈问题写入轮次文件" in out.split("\n")
+    assert "  -h, --help       显示本帮助并退出" in out.split("\n")
 
 
 def test_rectify_lang_en_gives_english_help(capsys, monkeypatch):
