@@ -75,10 +75,12 @@ class _Reader:
                     models.pop((blob, "item"), None)
         todo = [b for b in dict.fromkeys(blobs) if (b, "item") not in models]
         self.contents = self.history.read_blobs(todo)
+        ids = self.history.scan(todo)
         if wanted is not None:
-            ids = self.history.scan(todo)
             todo = [b for b in todo if ids.get(b, (None,))[0] in wanted]
-        self.history.cache.prepare([(self.contents.get(b, b""), "item", b) for b in todo])
+        # an item's versions one after another, so that each is read by pieces from the one before
+        by_item = sorted(todo, key=lambda b: ids.get(b, (None,))[0] or "")
+        self.history.cache.prepare([(self.contents.get(b, b""), "item", b) for b in by_item], pieces=True)
         self.history.cache.save()   # the batch's parsed data goes to the store, not to memory till the end
         self.earlier.append(todo)
 
