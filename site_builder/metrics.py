@@ -186,6 +186,14 @@ def proposed_score(items: list[Item], prog: Progress, silent: bool, settings: Se
     return float(Decimal(str(score)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+def in_force(records, as_of: dt.date) -> list:
+    """Actions or evaluations dated by ``as_of`` that no record dated by then corrects (更正): a
+    correction is appended and names the one it replaces in ``supersedes``, so the pair counts once."""
+    dated = [r for r in records if r.date <= as_of]
+    replaced = {r.supersedes for r in dated if getattr(r, "supersedes", None)}
+    return [r for r in dated if getattr(r, "id", None) is None or r.id not in replaced]
+
+
 def unit_metrics(ledger: Ledger, unit_id: str, as_of: dt.date, round_id: str | None = None) -> UnitMetrics:
     items = [i for i in ledger.unit_items.get(unit_id, ()) if round_id is None or i.round == round_id]
     prog = progress(items, as_of, _due_soon(ledger))
@@ -194,9 +202,9 @@ def unit_metrics(ledger: Ledger, unit_id: str, as_of: dt.date, round_id: str | N
     silent_days = ledger.settings.thresholds.silent_days if ledger.settings else 3
     owing = any(i.status in OWING for i in items)
     silent = owing and (days is None or days > silent_days)
-    actions = Counter(a.kind.value for a in ledger.unit_actions.get(unit_id, ()) if a.date <= as_of)
-    finals = [e for e in ledger.evaluations if e.unit == unit_id and (round_id is None or e.round == round_id)
-              and e.date <= as_of]
+    actions = Counter(a.kind.value for a in in_force(ledger.unit_actions.get(unit_id, ()), as_of))
+    finals = [e for e in in_force(ledger.evaluations, as_of)
+              if e.unit == unit_id and (round_id is None or e.round == round_id)]
     final = finals[-1].score if finals else None
     return UnitMetrics(unit_id, prog, last, days, silent, dict(actions),
                        proposed_score(items, prog, silent, ledger.settings), final)
@@ -204,7 +212,7 @@ def unit_metrics(ledger: Ledger, unit_id: str, as_of: dt.date, round_id: str | N
 
 def action_totals(ledger: Ledger, as_of: dt.date) -> dict[str, int]:
     """Totals of actions by kind, plus ``mechanisms`` built across all items (成果运用)."""
-    counts = Counter(a.kind.value for a in ledger.actions if a.date <= as_of)
+    counts = Counter(a.kind.value for a in in_force(ledger.actions, as_of))
     totals = {k.value: counts.get(k.value, 0) for k in ActionKind}
     totals["mechanisms"] = sum(1 for i in ledger.items.values() for m in i.mechanisms if m.date <= as_of)
     return totals

@@ -274,12 +274,13 @@ class WeekFigures:
         return tuple((m.value, counts.get(m.value, 0)) for m in Method)
 
     def action_counts(self) -> tuple[tuple[str, int], ...]:
-        counts = Counter(a.kind.value for a in self.ledger.actions if self.in_week(a.date))
+        counts = Counter(a.kind.value for a in metrics.in_force(self.ledger.actions, self.sunday)
+                         if self.in_week(a.date))
         return tuple((k.value, counts.get(k.value, 0)) for k in ActionKind)
 
     def actions(self) -> tuple[ActionLine, ...]:
         rows = [ActionLine(a.id, a.kind.value, a.date, a.title, tuple(self.unit_name(u) for u in a.units), a.to)
-                for a in self.shown.actions if self.in_week(a.date)]
+                for a in metrics.in_force(self.shown.actions, self.sunday) if self.in_week(a.date)]
         return tuple(sorted(rows, key=lambda a: (a.date, a.id)))
 
     def ranking(self) -> tuple[RankLine, ...]:

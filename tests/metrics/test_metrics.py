@@ -111,3 +111,26 @@ def test_the_rule_scores_on_time_part_counts_an_overdue_measure(ledger_dir):
     m = metrics.unit_metrics(ledger, "east-town", dt.date(2023, 10, 5))
     assert (m.progress.overdue_items, m.progress.overdue_measures, m.silent) == (0, 1, True)
     assert m.proposed_score == 10.0
+
+
+def test_a_corrected_evaluation_or_action_counts_once(ledger_dir):
+    """A correction (更正) is appended and names the record it replaces; the figures take the
+    correction from its date on, and the pair never counts twice."""
+    write(ledger_dir, "evaluations.yaml", """\
+        evaluations:
+          - {id: E-1, unit: agri-bureau, round: 2023-R2, date: 2023-08-10, score: 70, reasons: 按期完成}
+          - {id: E-2, unit: agri-bureau, round: 2023-R2, date: 2023-08-12, score: 90, reasons: 更正分数, supersedes: E-1}
+        """)
+    write(ledger_dir, "actions.yaml", """\
+        actions:
+          - {id: A-1, kind: talk, date: 2023-08-01, title: 约谈, units: [agri-bureau]}
+          - {id: A-2, kind: talk, date: 2023-08-03, title: 约谈（更正日期）, units: [agri-bureau], supersedes: A-1}
+        """)
+    ledger, problems = load_ledger(ledger_dir)
+    assert problems == []
+    before = metrics.unit_metrics(ledger, "agri-bureau", dt.date(2023, 8, 11))
+    after = metrics.unit_metrics(ledger, "agri-bureau", dt.date(2023, 8, 18))
+    assert (before.final_score, after.final_score) == (70, 90)
+    assert after.actions == {"talk": 1}
+    assert metrics.action_totals(ledger, dt.date(2023, 8, 18))["talk"] == 1
+    assert metrics.action_totals(ledger, dt.date(2023, 8, 2))["talk"] == 1
