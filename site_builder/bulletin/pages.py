@@ -166,36 +166,66 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+class _Asked:
+    """The ids a page may link to, noting every id the page asked about: a past week mentions few of
+    today's items, and its page stays valid as long as those few are linked as before."""
+
+    def __init__(self, ids):
+        self.ids, self.asked = ids, set()
+
+    def __contains__(self, value) -> bool:
+        self.asked.add(value)
+        return value in self.ids
+
+
+def _links(asked: dict[str, list[str]], shown: Ledger) -> dict[str, list[str]]:
+    """Of the ids a page asked about, those linked on the site of ``shown``."""
+    return {"items": sorted(i for i in asked.get("items", ()) if i in shown.items),
+            "units": sorted(u for u in asked.get("units", ()) if u in shown.units)}
+
+
 class OutputStore:
     """Finished weekly pages (Markdown, Word, summary) kept next to the parse cache.
 
     A week's bulletin is fixed by the commit its notes were read at (every earlier commit is that
-    commit's ancestry), the ledger's first commit, the time zone, audience, language, the set of
-    pages it links to and the code: those make the key, so a site rebuild only computes the weeks
-    that a new commit can still change. Without a cache path it stores nothing."""
+    commit's ancestry), the ledger's first commit, the time zone, audience, language and the code:
+    those make the key, so a site rebuild only computes the weeks that a new commit can still
+    change. Its page also links the items and units it names that the site has; each week keeps the
+    ids it asked about and is taken back only while the same of them are linked, so a new item
+    (which no past week names) leaves every past week as it was. Without a cache path it stores
+    nothing."""
 
     def __init__(self, path: Path | None):
         self.db = None
         if path is None:
             return
         self.db = open_store(path, ("CREATE TABLE IF NOT EXISTS week (key TEXT PRIMARY KEY, md TEXT, docx BLOB,"
-                                    " summary TEXT)",))
+                                    " summary TEXT, asked TEXT)",))
 
-    def get(self, key: str) -> tuple[str, bytes, Summary] | None:
+    def get(self, key: str, shown: Ledger) -> tuple[str, bytes, Summary, dict] | None:
+        """The week kept under ``key``, if the ids it asked about are linked on ``shown``'s site as
+        they were when it was made."""
         if self.db is None:
             return None
         try:
-            row = self.db.execute("SELECT md, docx, summary FROM week WHERE key = ?", (key,)).fetchone()
-            return (row[0], bytes(row[1]), Summary.from_json(row[2])) if row else None
+            row = self.db.execute("SELECT md, docx, summary, asked FROM week WHERE key = ?", (key,)).fetchone()
+            if not row:
+                return None
+            asked = json.loads(row[3])
+            if _links(asked["asked"], shown) != asked["linked"]:
+                return None
+            return row[0], bytes(row[1]), Summary.from_json(row[2]), asked["asked"]
         except (sqlite3.Error, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, key: str, md: str, docx: bytes, summary: Summary) -> None:
+    def put(self, key: str, md: str, docx: bytes, summary: Summary, asked: dict, shown: Ledger) -> None:
         if self.db is None:
             return
+        kept = json.dumps({"asked": asked, "linked": _links(asked, shown)}, ensure_ascii=False)
         try:
             with self.db:
-                self.db.execute("INSERT OR REPLACE INTO week VALUES (?, ?, ?, ?)", (key, md, docx, summary.to_json()))
+                self.db.execute("INSERT OR REPLACE INTO week VALUES (?, ?, ?, ?, ?)",
+                                (key, md, docx, summary.to_json(), kept))
         except sqlite3.Error:
             pass
 
@@ -213,8 +243,9 @@ PREFETCH_WEEKS = 8
 PARALLEL_WEEKS = 6
 
 def _make_week(builder: BulletinBuilder, week: str, shown: Ledger, lang: str,
-               batch: list[str]) -> tuple[str, bytes, Summary] | None:
-    """Page, Word document and summary of one week (None when its ledger did not load)."""
+               batch: list[str]) -> tuple[str, bytes, Summary, dict] | None:
+    """Page, Word document, summary and the ids the page asked to link of one week (None when its
+    ledger did not load)."""
     from site_builder.bulletin.word import bulletin_docx
     if week in batch[::PREFETCH_WEEKS]:       # parse the next weeks' files in one batch
         at = batch.index(week)
@@ -222,22 +253,24 @@ def _make_week(builder: BulletinBuilder, week: str, shown: Ledger, lang: str,
     b, _ = builder.build(week)
     if b is None:
         return None
-    return (bulletin_markdown(b, lang, links=True, item_links=set(shown.items), unit_links=set(shown.units)),
-            bulletin_docx(b, lang), Summary.of(b))
+    items, units = _Asked(shown.items), _Asked(shown.units)
+    md = bulletin_markdown(b, lang, links=True, item_links=items, unit_links=units)
+    return md, bulletin_docx(b, lang), Summary.of(b), {"items": sorted(items.asked), "units": sorted(units.asked)}
 
 
-def _week_worker(job: tuple, weeks: list[str]) -> list[tuple[str, str, bytes, str] | tuple[str, None, None, None]]:
+def _week_worker(job: tuple, weeks: list[str]) -> list[tuple]:
     builder, shown, lang = job
     builder.history.cache.detach()
     out = []
     for week in weeks:
         made = _make_week(builder, week, shown, lang, weeks)
-        out.append((week, None, None, None) if made is None else (week, made[0], made[1], made[2].to_json()))
+        out.append((week, None, None, None, None) if made is None else
+                   (week, made[0], made[1], made[2].to_json(), made[3]))
     return out
 
 
 def _make_weeks(builder: BulletinBuilder, weeks: list[str], shown: Ledger,
-                lang: str) -> dict[str, tuple[str, bytes, Summary] | None]:
+                lang: str) -> dict[str, tuple[str, bytes, Summary, dict] | None]:
     """The weeks' outputs. Many weeks are split into one run of consecutive weeks per core, each
     built in a worker process: a week's ledger mostly repeats the week before's, so a run parses
     each file version once, and only the first week of each run parses a whole ledger. The
@@ -252,8 +285,8 @@ def _make_weeks(builder: BulletinBuilder, weeks: list[str], shown: Ledger,
     # The workers keep their parses to themselves; parse (and store) here the files of the latest
     # week, which the next build, one commit later, will most likely have to make again.
     builder.prefetch(weeks[-1:])
-    return {week: None if md is None else (md, docx, Summary.from_json(summary))
-            for run in results for week, md, docx, summary in run}
+    return {week: None if md is None else (md, docx, Summary.from_json(summary), asked)
+            for run in results for week, md, docx, summary, asked in run}
 
 
 def bulletin_pages(history: History) -> Callable[..., dict[str, str | bytes]]:
@@ -268,14 +301,14 @@ def bulletin_pages(history: History) -> Callable[..., dict[str, str | bytes]]:
         builder = BulletinBuilder(history, full.settings, aud, Redaction.of(full))
         cache_path = getattr(history.cache, "path", None)
         store = OutputStore(cache_path.with_name("bulletins.sqlite") if cache_path else None)
-        links = hashlib.sha1("\0".join(sorted(shown.items)).encode() + b"\1" + "\0".join(sorted(shown.units)).encode())
         out: dict[str, str | bytes] = {}
         weeks: list[tuple[str, Summary | None]] = []
         try:
             plan = []
             for week in ([] if builder.problems else builder.weeks_until(as_of)):
-                key = builder.fingerprint(week, f"{aud}|{lang}|{links.hexdigest()}|{_code_fingerprint()}")
-                plan.append((week, key, store.get(key) if key else None))
+                # the links a page makes are checked against this site's pages when it is read back
+                key = builder.fingerprint(week, f"{aud}|{lang}|{_code_fingerprint()}")
+                plan.append((week, key, store.get(key, shown) if key else None))
             missing = [week for week, _, hit in plan if hit is None]
             made = _make_weeks(builder, missing, shown, lang)
             for week, key, hit in plan:
@@ -285,7 +318,7 @@ def bulletin_pages(history: History) -> Callable[..., dict[str, str | bytes]]:
                         weeks.append((week, None))
                         continue
                     if key:
-                        store.put(key, *hit)
+                        store.put(key, *hit, shown)
                 out[f"bulletins/{week}.md"], out[f"bulletins/{week}.docx"] = hit[0], hit[1]
                 weeks.append((week, hit[2]))
         finally:
