@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import pytest
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -229,3 +230,27 @@ LAYOUTS = [
     Layout("wps", make_wps, "民政局（WPS）.xlsx", [], 1, ("县民政局",)),
     Layout("xls", make_xls, "交通运输局.xls", [], 1, ("县交通运输局",)),
 ]
+
+
+# ---------------------------------------------------------------- shared by the import tests
+
+#: the moment the import tests run at (git dates and rectify's clock)
+NOW = "2026-09-15T10:00:00+08:00"
+
+
+@pytest.fixture(autouse=True)
+def dates(monkeypatch, tmp_path: Path):
+    """Every import test that imports ``dates`` runs at ``NOW`` in its own folder."""
+    monkeypatch.setenv("GIT_AUTHOR_DATE", NOW)
+    monkeypatch.setenv("GIT_COMMITTER_DATE", NOW)
+    monkeypatch.setenv("RECTIFY_NOW", NOW)
+    monkeypatch.chdir(tmp_path)
+
+
+def county(capsys, tmp_path: Path) -> Path:
+    """A new county's repository, made by ``rectify init``."""
+    from conftest import rectify
+    repo = tmp_path / "county"
+    code, _, err = rectify(capsys, "init", str(repo))
+    assert code == 0, err
+    return repo

@@ -11,25 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import rectify
-from excel_layouts import LAYOUTS, ROUND_ARGS, make_department, make_merged_rows, make_summary
+from excel_layouts import county, dates, LAYOUTS, make_department, make_merged_rows, make_summary, NOW, ROUND_ARGS  # noqa: F401 - dates is an autouse fixture
 from site_builder.ledger.load import load_ledger
 
-NOW = "2026-09-15T10:00:00+08:00"
-
-
-@pytest.fixture(autouse=True)
-def dates(monkeypatch, tmp_path: Path):
-    monkeypatch.setenv("GIT_AUTHOR_DATE", NOW)
-    monkeypatch.setenv("GIT_COMMITTER_DATE", NOW)
-    monkeypatch.setenv("RECTIFY_NOW", NOW)
-    monkeypatch.chdir(tmp_path)
-
-
-def county(capsys, tmp_path: Path) -> Path:
-    repo = tmp_path / "county"
-    code, _, err = rectify(capsys, "init", str(repo))
-    assert code == 0, err
-    return repo
 
 
 def import_into(capsys, repo: Path, *files: Path, args: tuple[str, ...] = ()) -> tuple[int, str, str]:

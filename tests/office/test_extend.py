@@ -13,24 +13,9 @@ import yaml
 from openpyxl import load_workbook
 
 from conftest import rectify
-from excel_layouts import ROUND_ARGS, make_department, make_township
+from excel_layouts import county, dates, make_department, make_township, NOW, ROUND_ARGS  # noqa: F401 - dates is an autouse fixture
 from site_builder.ledger.load import load_ledger
 
-NOW = "2026-09-15T10:00:00+08:00"
-
-
-@pytest.fixture(autouse=True)
-def dates(monkeypatch, tmp_path: Path):
-    monkeypatch.setenv("GIT_AUTHOR_DATE", NOW)
-    monkeypatch.setenv("GIT_COMMITTER_DATE", NOW)
-    monkeypatch.setenv("RECTIFY_NOW", NOW)
-    monkeypatch.chdir(tmp_path)
-
-
-def county(capsys, tmp_path: Path) -> Path:
-    repo = tmp_path / "county"
-    assert rectify(capsys, "init", str(repo))[0] == 0
-    return repo
 
 
 def run_import(capsys, repo: Path, book: Path, *args: str) -> tuple[int, str, str]:

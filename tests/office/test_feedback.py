@@ -13,24 +13,9 @@ from docx import Document
 from openpyxl import Workbook, load_workbook
 
 from conftest import rectify
-from excel_layouts import make_department, make_township
+from excel_layouts import county, dates, make_department, make_township, NOW  # noqa: F401 - dates is an autouse fixture
 
-NOW = "2026-09-15T10:00:00+08:00"
 ROUND = ["--round", "2026-R1", "--round-name", "县委第一轮巡察", "--feedback-date", "2026-03-01", "--deadline", "2026-12-31"]
-
-
-@pytest.fixture(autouse=True)
-def dates(monkeypatch, tmp_path: Path):
-    monkeypatch.setenv("GIT_AUTHOR_DATE", NOW)
-    monkeypatch.setenv("GIT_COMMITTER_DATE", NOW)
-    monkeypatch.setenv("RECTIFY_NOW", NOW)
-    monkeypatch.chdir(tmp_path)
-
-
-def county(capsys, tmp_path: Path) -> Path:
-    repo = tmp_path / "county"
-    assert rectify(capsys, "init", str(repo))[0] == 0
-    return repo
 
 
 def paragraphs_report(path: Path) -> Path:
