@@ -224,8 +224,10 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         (docs_dir / "downloads").mkdir(exist_ok=True)
         public = aud == Audience.public
         (docs_dir / "downloads" / "ledger.json").write_bytes(downloads.ledger_json(shown, public, hidden))
-        (docs_dir / "downloads" / "ledger.csv").write_bytes(downloads.ledger_csv(shown, lang, hidden))
-        (docs_dir / "downloads" / "ledger.xlsx").write_bytes(downloads.ledger_xlsx(shown, lang, day, hidden))
+        internal = not public
+        (docs_dir / "downloads" / "ledger.xlsx").write_bytes(downloads.workbook_xlsx(shown, lang, day, hidden, internal))
+        for name in downloads.TABLES:
+            (docs_dir / "downloads" / f"{name}.csv").write_bytes(downloads.table_csv(shown, name, lang, hidden, internal))
         cfg = mkdocs_config(base_config(config), ledger, written, guide, lang, docs_dir, site_dir)
         cfg["extra"]["rectify_blocks"] = str(blocks)     # the hooks open this build's block store
         cfg["extra_css"] = [*cfg["extra_css"], "assets/rectify-print.css"]

@@ -16,7 +16,7 @@ from typing import Iterator
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from site_builder.site import charts
+from site_builder.site import charts, downloads
 from site_builder import metrics
 from site_builder.history.timeline import Transition
 from site_builder.ledger.load import Ledger
@@ -328,7 +328,10 @@ class Renderer:
         return self.page("ranking.md.j2", self.t("site.ranking_title"), rounds=rounds, rule=rule)
 
     def downloads(self) -> str:
-        return self.page("downloads.md.j2", self.t("site.downloads_title"))
+        counts = downloads.table_counts(self.inp.ledger, self.inp.hidden)
+        sheets = "、".join(self.t("dl.sheet_" + name) for name in downloads.TABLES)
+        return self.page("downloads.md.j2", self.t("site.downloads_title"), sheets=sheets,
+                         tables=[(name, counts[name]) for name in downloads.TABLES], total=sum(counts.values()))
 
     def rounds_index(self) -> str:
         rows = []
