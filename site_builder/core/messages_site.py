@@ -216,4 +216,9 @@ SITE: dict[str, tuple[str, str]] = {
     "dl.result_sustained": ("成果巩固", "sustained"),
     "dl.result_relapsed": ("问题反弹", "relapsed"),
     "dl.item_due": ("问题完成时限", "the item's deadline"),
+    # --- the overview's week so far
+    "site.week_title": ("本周变化", "This week's changes"),
+    "site.week_period": ("本周一 {start} 至 {end}，按提交记录统计；点击数字查看清单。",
+                         "From Monday {start} to {end}, from the commits; a figure opens its list."),
+    "site.week_none": ("本周尚无变化。", "No changes this week yet."),
 }
