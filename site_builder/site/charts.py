@@ -94,35 +94,55 @@ def time_task_bars(time: float, task: float, time_label: str, task_label: str, t
     return "".join(out)
 
 
+#: the curve's two drawings: one for a page of ordinary width and one made for a phone (≤ 480 px),
+#: taller, with fewer and larger labels; CSS shows the one that fits (a wide chart scaled down to a
+#: phone's width leaves 11 px labels at about 6 px)
+CURVE_WIDE = {"cls": "progress-curve", "w": 640, "h": 260, "left": 44, "right": 10, "bottom": 30, "top": 14,
+              "font": 11, "ticks": (0, 25, 50, 75, 100), "legend_top": True}
+CURVE_NARROW = {"cls": "progress-curve-narrow", "w": 360, "h": 330, "left": 50, "right": 14, "bottom": 34, "top": 58,
+                "font": 15, "ticks": (0, 50, 100), "legend_top": False}
+
+
 def progress_curve(start: dt.date, end: dt.date, today: dt.date, points: list[tuple[dt.date, float]],
                    title: str, task_label: str, time_label: str) -> str:
-    """Task progress (completion %) over time against the straight line of time progress."""
-    w, h, left, bottom, top = 640, 260, 44, 30, 14
+    """Task progress (completion %) over time against the straight line of time progress: the wide
+    drawing followed by the narrow one (``rectify.css`` shows one of them)."""
+    return "".join(_curve(g, start, end, today, points, title, task_label, time_label) for g in (CURVE_WIDE, CURVE_NARROW))
+
+
+def _curve(g: dict, start: dt.date, end: dt.date, today: dt.date, points: list[tuple[dt.date, float]],
+           title: str, task_label: str, time_label: str) -> str:
+    w, h, left, right, bottom, top, font = (g[k] for k in ("w", "h", "left", "right", "bottom", "top", "font"))
     span = max((end - start).days, 1)
 
     def px(day: dt.date) -> float:
-        return left + (w - left - 10) * min(max((day - start).days, 0), span) / span
+        return left + (w - left - right) * min(max((day - start).days, 0), span) / span
 
     def py(value: float) -> float:
         return top + (h - top - bottom) * (1 - value / 100)
 
-    out = [f'<svg class="progress-curve" role="img" width="{w}" height="{h}" '
+    out = [f'<svg class="{g["cls"]}" role="img" width="{w}" height="{h}" '
            f'viewBox="0 0 {w} {h}" aria-label="{escape(title)}">', f"<title>{escape(title)}</title>"]
-    for v in (0, 25, 50, 75, 100):
-        out.append(f'<line x1="{left}" y1="{py(v):.1f}" x2="{w - 10}" y2="{py(v):.1f}" stroke="#ddd"/>'
-                   f'<text x="4" y="{py(v) + 4:.1f}" font-size="11">{v}%</text>')
-    out.append(f'<text x="{left}" y="{h - 8}" font-size="11">{start.isoformat()}</text>'
-               f'<text x="{w - 80}" y="{h - 8}" font-size="11">{end.isoformat()}</text>')
+    for v in g["ticks"]:
+        out.append(f'<line x1="{left}" y1="{py(v):.1f}" x2="{w - right}" y2="{py(v):.1f}" stroke="#ddd"/>'
+                   f'<text x="{left - 6}" y="{py(v) + font * 0.35:.1f}" font-size="{font}" text-anchor="end">{v}%</text>')
+    out.append(f'<text x="{left}" y="{h - 8}" font-size="{font}">{start.isoformat()}</text>'
+               f'<text x="{w - right}" y="{h - 8}" font-size="{font}" text-anchor="end">{end.isoformat()}</text>')
     out.append(f'<line class="time-line" x1="{px(start):.1f}" y1="{py(0):.1f}" x2="{px(end):.1f}" y2="{py(100):.1f}" '
-               f'stroke="#90a4ae" stroke-dasharray="5,4"/>')
+               f'stroke="#90a4ae" stroke-dasharray="5,4" stroke-width="{1 if g["legend_top"] else 2}"/>')
     if start <= today <= end:
         out.append(f'<line x1="{px(today):.1f}" y1="{top}" x2="{px(today):.1f}" y2="{py(0):.1f}" stroke="#bbb"/>')
     if points:
         path = " ".join(f"{px(d):.1f},{py(v):.1f}" for d, v in points)
-        out.append(f'<polyline class="task-line" points="{path}" fill="none" stroke="#0b2f5b" stroke-width="2.5"/>')
-    out.append(f'<rect x="{left + 8}" y="{top + 4}" width="12" height="3" fill="#0b2f5b"/>'
-               f'<text x="{left + 24}" y="{top + 9}" font-size="11">{escape(task_label)}</text>'
-               f'<rect x="{left + 8}" y="{top + 18}" width="12" height="3" fill="#90a4ae"/>'
-               f'<text x="{left + 24}" y="{top + 23}" font-size="11">{escape(time_label)}</text>')
+        out.append(f'<polyline class="task-line" points="{path}" fill="none" stroke="#0b2f5b" stroke-width="{2.5 if g["legend_top"] else 3.5}"/>')
+    if g["legend_top"]:
+        # inside the plot's top left corner, where the curve starts low
+        spots = ((left + 8, top + 4), (left + 8, top + 18))
+    else:
+        # above the plot, side by side: nothing to cover on a small screen
+        spots = ((left, 10), (left + (w - left - right) / 2, 10))
+    for (x, y), label, colour in zip(spots, (task_label, time_label), ("#0b2f5b", "#90a4ae")):
+        out.append(f'<rect x="{x:g}" y="{y:g}" width="{font + 1}" height="3" fill="{colour}"/>'
+                   f'<text x="{x + font + 5:g}" y="{y + font * 0.4 + 1.5:.1f}" font-size="{font}">{escape(label)}</text>')
     out.append("</svg>")
     return "".join(out)
