@@ -25,6 +25,8 @@ GLYPH_COLOURS = {"open": "#000", "in_progress": "#000", "submitted": "#000", "ve
                  "cleared": "#fff", "withdrawn": "#000"}
 WARNING_COLOURS = {"red": "#b2182b", "yellow": "#f0e442", "green": "#1b7837"}
 OVERDUE_FRAME = ' stroke="#b2182b" stroke-width="3"'
+#: the battle map's legend wraps at no less than this width, a phone's; its lines are this far apart
+LEGEND_MIN_WIDTH, LEGEND_LINE = 340, 22
 _DEFS = ('<defs><pattern id="rl-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
          '<rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#777" stroke-width="2"/>'
          '</pattern></defs>')
@@ -49,9 +51,17 @@ def battle_map(rows: list[tuple[str, str, list[tuple[str, str, str, str, bool]]]
     glyphs = glyphs or {}
     cell, gap, label_w, top = 22, 4, 170, 28
     entries = [(28 + 13 * len(label)) for _, label in legend] + ([28 + 13 * len(overdue_label)] if overdue_label else [])
-    legend_w = sum(entries)
-    width = max(label_w + max((len(items) for _, _, items in rows), default=1) * (cell + gap) + 10, legend_w)
-    height = top + len(rows) * (cell + gap) + 40
+    grid_w = label_w + max((len(items) for _, _, items in rows), default=1) * (cell + gap) + 10
+    # the legend wraps at the grid's width (at least a phone's), so that it never makes the map
+    # wider than its squares need
+    width = max(grid_w, LEGEND_MIN_WIDTH, max(entries, default=0))
+    spots, x, line = [], 0, 0
+    for w in entries:
+        if x and x + w > width:
+            x, line = 0, line + 1
+        spots.append((x, line))
+        x += w
+    height = top + len(rows) * (cell + gap) + 40 + line * LEGEND_LINE
     out = [f'<svg class="battle-map" role="img" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" aria-label="{escape(title)}">', f"<title>{escape(title)}</title>", _DEFS]
     for r, (unit, unit_link, items) in enumerate(rows):
@@ -61,14 +71,15 @@ def battle_map(rows: list[tuple[str, str, list[tuple[str, str, str, str, bool]]]
             x = label_w + c * (cell + gap)
             rect, text = _square(x, y, cell, status, glyphs.get(status, ""), OVERDUE_FRAME if overdue else "")
             out.append(f'<a href="{escape(link)}">{rect}<title>{escape(item_id)} {escape(item_title)}</title></rect>{text}</a>')
-    y = height - 16
-    x = 0
-    for status, label in legend:
+    first = height - 16 - line * LEGEND_LINE
+    for (status, label), (x, k) in zip(legend, spots):
+        y = first + k * LEGEND_LINE
         rect, text = _square(x, y - 13, 16, status, glyphs.get(status, ""))
         out.append(rect.replace(f'class="s-{escape(status)}" ', 'class="legend" ') + "</rect>" + text
                    + f'<text x="{x + 20}" y="{y}" font-size="12">{escape(label)}</text>')
-        x += 28 + 13 * len(label)
     if overdue_label:
+        x, k = spots[-1]
+        y = first + k * LEGEND_LINE
         out.append(f'<rect class="legend" x="{x}" y="{y - 13}" width="16" height="16" rx="3" fill="#fff"{OVERDUE_FRAME}/>'
                    f'<text x="{x + 20}" y="{y}" font-size="12">{escape(overdue_label)}</text>')
     out.append("</svg>")
