@@ -130,3 +130,25 @@ def test_the_bulletin_verdict_stays_on_one_line_on_screen_and_printed(browser, l
             assert unicodedata.normalize("NFKC", verdict) in text.replace(" ", ""), verdict
     finally:
         w.close()
+
+
+def test_no_table_column_is_squeezed_to_a_few_characters_at_390_px(phone):
+    """No cell's text breaks into lines of three characters or fewer at 390 px, so that no title,
+    unit, date or reason reads two characters a line (the table scrolls in its box instead)."""
+    from test_browser import EVERY_KIND, _unit_of_item
+    squeezed = {}
+    for path in EVERY_KIND:
+        path = path.format(unit=_unit_of_item())
+        page = phone.goto(path)
+        cells = page.evaluate("""() => Array.from(document.querySelectorAll('article table td, article table th'))
+            .map(c => { const text = c.innerText.replace(/\\s+/g, ''); const tops = new Set();
+                const walk = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
+                for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+                    const r = document.createRange(); r.selectNodeContents(n);
+                    for (const b of r.getClientRects()) if (b.width > 0) tops.add(Math.round(b.top));
+                }
+                return [text.slice(0, 12), tops.size, text.length / Math.max(tops.size, 1)]; })
+            .filter(([text, lines, perLine]) => lines >= 2 && perLine <= 3.5)""")
+        if cells:
+            squeezed[path] = cells[:4]
+    assert squeezed == {}, "\n".join(f"{p}: {c}" for p, c in squeezed.items())
