@@ -20,14 +20,13 @@ from typing import Iterator
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.styles import Alignment, Font
 
 from site_builder.ledger.audience import hidden_item_dump, public_settings_dump
 from site_builder.ledger.load import Ledger
 from site_builder.core.messages import translate
 from site_builder.core.outputs import normalize_zip
+from site_builder.site import xlsx
 
 LEDGER_COLUMNS = ("seq", "id", "round", "unit", "problem", "measures", "owner", "due", "progress", "result", "status")
 
@@ -236,7 +235,7 @@ def table_csv(ledger: Ledger, name: str, lang: str, hidden: frozenset[str] = fro
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(table_header(name, lang, internal))
-    writer.writerows(table_rows(ledger, name, lang, hidden, internal))
+    writer.writerows([_inert(v) for v in row] for row in table_rows(ledger, name, lang, hidden, internal))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -245,38 +244,26 @@ def workbook_xlsx(ledger: Ledger, lang: str, as_of: dt.date, hidden: frozenset[s
     """Every table as a sheet of one workbook, made for the office's printer as much as for the
     screen: the header row frozen and filtered, and printed A4 landscape, one page wide, with the
     header repeated on every page, the as-of date at the head and page numbers at the foot."""
-    wb = Workbook(write_only=True)
-    counts = table_counts(ledger, hidden)
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    fill = PatternFill("solid", fgColor="DDE6F0")
     head = translate("site.print_head", lang, date=as_of.isoformat(),
                      build=translate("site.build_" + ("internal" if internal else "public"), lang))
     foot = translate("site.print_page", lang, page="&P", pages="&N")
+    sheets = []
     for name in TABLES:
-        ws = wb.create_sheet(translate("dl.sheet_" + name, lang))
         cols = _item_columns(internal) if name == "items" else COLUMNS[name]
-        for k, code in enumerate(cols, start=1):
-            ws.column_dimensions[get_column_letter(k)].width = WIDTHS.get(code, 12)
-        last = get_column_letter(len(cols))
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = f"A1:{last}{counts[name] + 1}"
-        ws.print_title_rows = "1:1"
-        ws.page_setup.paperSize = "9"  # A4 in the OOXML list of paper sizes
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.print_options.gridLines = True
-        ws.oddHeader.left.text = _hf(head)
-        ws.oddFooter.center.text = foot
-        ws.append([_cell(ws, value, font=bold, fill=fill, alignment=wrap) for value in table_header(name, lang, internal)])
-        for row in table_rows(ledger, name, lang, hidden, internal):
-            ws.append([_cell(ws, value, alignment=wrap) for value in row])
-    moment = dt.datetime(as_of.year, as_of.month, as_of.day)
-    wb.properties.created = wb.properties.modified = moment
-    wb.properties.creator = "rectify"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return normalize_zip(buf.getvalue(), as_of)
+        sheets.append(xlsx.Sheet(translate("dl.sheet_" + name, lang), table_header(name, lang, internal),
+                                 table_rows(ledger, name, lang, hidden, internal), [WIDTHS.get(c, 12) for c in cols]))
+    return xlsx.workbook(sheets, as_of, "&L" + _hf(head), "&C" + foot.replace("&P", "\0").replace("&N", "\1")
+                         .replace("&", "&&").replace("\0", "&P").replace("\1", "&N"))
+
+
+#: what makes a spreadsheet read a CSV cell as a formula
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: str) -> str:
+    """A CSV cell that a spreadsheet shows as text: ledger text opening like a formula gets a
+    leading apostrophe (the workbook's cells are typed as text and need none)."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _hf(text: str) -> str:

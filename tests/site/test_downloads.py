@@ -99,3 +99,25 @@ def test_the_downloads_page_says_what_each_file_holds_its_rows_and_the_as_of_dat
         assert (example_site / "downloads" / name).is_file()
     for sheet in SHEETS:
         assert sheet in html
+
+
+def test_ledger_text_stays_text_in_the_csv_and_the_workbook(ledger_dir):
+    """A title that opens like a formula, with a control character (YAML can write one), comes out
+    as the same text: an apostrophe keeps Excel from running it from the CSV, the workbook types it
+    as text, and the character XML cannot carry is left out instead of breaking the file."""
+    import datetime as dt
+
+    from site_builder.ledger.load import load_ledger
+    from site_builder.site import downloads
+    path = ledger_dir / "issues" / "2023-R2" / "2023-R2-002.yaml"
+    text = path.read_text(encoding="utf-8").replace("title: 防汛物资储备不足", 'title: "=HYPERLINK(\\"x\\")\\x01 & <b>"')
+    path.write_text(text, encoding="utf-8")
+    ledger, problems = load_ledger(ledger_dir)
+    assert problems == []
+    assert ledger.items["2023-R2-002"].title == '=HYPERLINK("x")\x01 & <b>'
+    rows = list(csv.reader(io.StringIO(downloads.table_csv(ledger, "items", "zh").decode("utf-8-sig"), newline="")))
+    title = rows[0].index("问题标题")
+    assert rows[2][title] == "'" + '=HYPERLINK("x")\x01 & <b>'
+    book = openpyxl.load_workbook(io.BytesIO(downloads.workbook_xlsx(ledger, "zh", dt.date(2023, 8, 18))))
+    cell = book["问题"].cell(row=3, column=title + 1)
+    assert cell.value == '=HYPERLINK("x") & <b>' and cell.data_type == "s"
