@@ -21,6 +21,10 @@ site: $(BIN)/rectify
 	$(BIN)/python -m site_builder.history.replay ledger $(EXAMPLE_REPO)
 	$(BIN)/rectify build $(EXAMPLE_REPO)/ledger --repo $(EXAMPLE_REPO) --out site
 
+## Screenshots of every kind of page of the example site, at 390 and 1280 px, and a printed round page.
+screenshots: site
+	$(BIN)/python tools/screenshots.py site build/screenshots
+
 ## Run the whole test suite.
 test: $(BIN)/rectify actionlint $(YAML_LS)
 	$(BIN)/python -m pytest -q

@@ -291,7 +291,7 @@ class BulletinBuilder:
             return None, note_problems
 
         ctx = WeekFigures(ledger, shown, before, monday, sunday, self.tz)
-        moves = self._moves[bisect.bisect_left(self._move_times, start):bisect.bisect_left(self._move_times, end)]
+        moves = self.moves_between(start, end)
         rounds, supervision = ctx.rounds(), ctx.supervision()
         i, j = bisect.bisect_left(self._times or [], start), bisect.bisect_left(self._times or [], end)
         commits_in_week = (j - i) if self._times is not None else sum(
@@ -306,6 +306,26 @@ class BulletinBuilder:
             supervision_total=sum(n for _, n in supervision), actions=ctx.actions(),
             action_counts=ctx.action_counts(), ranking=ctx.ranking(), lagging=ctx.lagging(th, rounds),
             notes=notes, next_steps=next_steps), []
+
+    def changes_so_far(self, day: dt.date) -> tuple[Changes | None, dt.date]:
+        """This week's changes from its Monday to the end of ``day`` (local time), by the rules of a
+        week's bulletin, and the Monday: the site's overview shows the week that is not over yet.
+        None when the ledger of that time does not load (the site then leaves the block out)."""
+        monday = day - dt.timedelta(days=day.weekday())
+        start, end = midnight(monday, self.tz), midnight(day + dt.timedelta(days=1), self.tz)
+        commit = self.commit_at(end - _TICK)
+        if commit is None:
+            return Changes(), monday
+        ledger, problems = self.ledger(commit)
+        if problems:
+            return None, monday
+        before, _ = self.ledger(self.commit_at(start - _TICK))
+        ctx = WeekFigures(ledger, self.shown(commit, ledger), before, monday, day, self.tz)
+        return ctx.changes(self.moves_between(start, end)), monday
+
+    def moves_between(self, start: dt.datetime, end: dt.datetime) -> list[Transition]:
+        """Status transitions of the commits made from ``start`` up to (not including) ``end``."""
+        return self._moves[bisect.bisect_left(self._move_times, start):bisect.bisect_left(self._move_times, end)]
 
     def issue_end(self, issue: dt.date) -> dt.datetime:
         """The last instant of the issue day: the office's notes are read as they stood then."""

@@ -19,6 +19,7 @@ import yaml
 
 from site_builder.site import downloads
 from site_builder.ledger.audience import Redaction
+from site_builder.bulletin.builder import BulletinBuilder
 from site_builder.bulletin.pages import bulletin_pages
 from site_builder.history.timeline import open_history
 from site_builder.ledger.load import Ledger, ParseCache
@@ -188,17 +189,17 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
     redaction = Redaction.of(ledger) if aud == Audience.public else None
     shown = redaction.apply(ledger) if redaction else ledger
     hidden = redaction.hidden(ledger) if redaction else frozenset()
-    transitions, history_available, history_pages = {}, False, {}
+    transitions, history_available, history_pages, week = {}, False, {}, (None, None)
     if repo is not None:
         try:
-            transitions, history_pages = _history_parts(repo, ledger_dir, cache, shown, ledger, day, lang, aud)
+            transitions, history_pages, week = _history_parts(repo, ledger_dir, cache, shown, ledger, day, lang, aud)
             history_available = True
         except LedgerError as exc:
             if any(p.code != "history.not_a_repo" for p in exc.problems):
                 return None, exc.problems
     started = time.perf_counter()
     renderer = Renderer(RenderInput(shown, ledger, day, lang, aud == Audience.internal, transitions, history_available,
-                                    hidden))
+                                    hidden, week_changes=week[0], week_start=week[1]))
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -226,8 +227,10 @@ def build_site(ledger: Ledger, out: Path, *, repo: Path | None = None, ledger_di
         (docs_dir / "downloads").mkdir(exist_ok=True)
         public = aud == Audience.public
         (docs_dir / "downloads" / "ledger.json").write_bytes(downloads.ledger_json(shown, public, hidden))
-        (docs_dir / "downloads" / "ledger.csv").write_bytes(downloads.ledger_csv(shown, lang, hidden))
-        (docs_dir / "downloads" / "ledger.xlsx").write_bytes(downloads.ledger_xlsx(shown, lang, day, hidden))
+        internal = not public
+        (docs_dir / "downloads" / "ledger.xlsx").write_bytes(downloads.workbook_xlsx(shown, lang, day, hidden, internal))
+        for name in downloads.TABLES:
+            (docs_dir / "downloads" / f"{name}.csv").write_bytes(downloads.table_csv(shown, name, lang, hidden, internal))
         cfg = mkdocs_config(base_config(config), ledger, written, guide, lang, docs_dir, site_dir)
         cfg["extra"]["rectify_blocks"] = str(blocks)     # the hooks open this build's block store
         cfg["extra_css"] = [*cfg["extra_css"], "assets/rectify-print.css"]
@@ -262,8 +265,8 @@ FORK_HISTORY_MIN = 2000
 
 
 def _history_parts(repo: Path, ledger_dir: str, cache: ParseCache | None, shown: Ledger, ledger: Ledger,
-                   day: dt.date, lang: str, aud: Audience) -> tuple[dict, dict[str, str | bytes]]:
-    """The items' transitions and the weekly bulletins' pages.
+                   day: dt.date, lang: str, aud: Audience) -> tuple[dict, dict[str, str | bytes], tuple]:
+    """The items' transitions, the weekly bulletins' pages and this week's changes so far (with its Monday).
 
     For a large ledger they are made in a worker process: reading a city's main line (200,000
     commits) and its past weeks takes hundreds of megabytes that Python would keep for the rest
@@ -278,7 +281,7 @@ def _history_parts(repo: Path, ledger_dir: str, cache: ParseCache | None, shown:
     return runner.run(_history_worker, [job], workers=1)[0]
 
 
-def _history_worker(_, job: tuple) -> tuple[dict, dict[str, str | bytes]]:
+def _history_worker(_, job: tuple) -> tuple[dict, dict[str, str | bytes], tuple]:
     repo, ledger_dir, cache, shown, ledger, day, lang, aud = job
     # a SQLite connection must not be used across a fork: the worker opens its own
     own = None if cache is None else cache.reopened()
@@ -289,11 +292,14 @@ def _history_worker(_, job: tuple) -> tuple[dict, dict[str, str | bytes]]:
 
 
 def _read_history(repo: Path, ledger_dir: str, cache: ParseCache | None, shown: Ledger, ledger: Ledger,
-                  day: dt.date, lang: str, aud: Audience) -> tuple[dict, dict[str, str | bytes]]:
+                  day: dt.date, lang: str, aud: Audience) -> tuple[dict, dict[str, str | bytes], tuple]:
     with open_history(repo, "HEAD", ledger_dir, cache) as history:
         transitions = history.compute_transitions()
         # the weekly bulletins need the history open: each week reads the ledger as it stood then
-        return transitions, bulletin_pages(history)(shown, ledger, day, lang, aud)
+        pages = bulletin_pages(history)(shown, ledger, day, lang, aud)
+        # the overview's week so far, counted by the bulletin's own rules and redacted alike
+        week = BulletinBuilder(history, ledger.settings, aud.value, Redaction.of(ledger)).changes_so_far(day)
+        return transitions, pages, week
 
 
 #: item pages from which their rendering is split with a forked process

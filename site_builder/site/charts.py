@@ -25,6 +25,8 @@ GLYPH_COLOURS = {"open": "#000", "in_progress": "#000", "submitted": "#000", "ve
                  "cleared": "#fff", "withdrawn": "#000"}
 WARNING_COLOURS = {"red": "#b2182b", "yellow": "#f0e442", "green": "#1b7837"}
 OVERDUE_FRAME = ' stroke="#b2182b" stroke-width="3"'
+#: the battle map's legend wraps at no less than this width, a phone's; its lines are this far apart
+LEGEND_MIN_WIDTH, LEGEND_LINE = 340, 22
 _DEFS = ('<defs><pattern id="rl-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
          '<rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#777" stroke-width="2"/>'
          '</pattern></defs>')
@@ -49,9 +51,17 @@ def battle_map(rows: list[tuple[str, str, list[tuple[str, str, str, str, bool]]]
     glyphs = glyphs or {}
     cell, gap, label_w, top = 22, 4, 170, 28
     entries = [(28 + 13 * len(label)) for _, label in legend] + ([28 + 13 * len(overdue_label)] if overdue_label else [])
-    legend_w = sum(entries)
-    width = max(label_w + max((len(items) for _, _, items in rows), default=1) * (cell + gap) + 10, legend_w)
-    height = top + len(rows) * (cell + gap) + 40
+    grid_w = label_w + max((len(items) for _, _, items in rows), default=1) * (cell + gap) + 10
+    # the legend wraps at the grid's width (at least a phone's), so that it never makes the map
+    # wider than its squares need
+    width = max(grid_w, LEGEND_MIN_WIDTH, max(entries, default=0))
+    spots, x, line = [], 0, 0
+    for w in entries:
+        if x and x + w > width:
+            x, line = 0, line + 1
+        spots.append((x, line))
+        x += w
+    height = top + len(rows) * (cell + gap) + 40 + line * LEGEND_LINE
     out = [f'<svg class="battle-map" role="img" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" aria-label="{escape(title)}">', f"<title>{escape(title)}</title>", _DEFS]
     for r, (unit, unit_link, items) in enumerate(rows):
@@ -61,14 +71,15 @@ def battle_map(rows: list[tuple[str, str, list[tuple[str, str, str, str, bool]]]
             x = label_w + c * (cell + gap)
             rect, text = _square(x, y, cell, status, glyphs.get(status, ""), OVERDUE_FRAME if overdue else "")
             out.append(f'<a href="{escape(link)}">{rect}<title>{escape(item_id)} {escape(item_title)}</title></rect>{text}</a>')
-    y = height - 16
-    x = 0
-    for status, label in legend:
+    first = height - 16 - line * LEGEND_LINE
+    for (status, label), (x, k) in zip(legend, spots):
+        y = first + k * LEGEND_LINE
         rect, text = _square(x, y - 13, 16, status, glyphs.get(status, ""))
         out.append(rect.replace(f'class="s-{escape(status)}" ', 'class="legend" ') + "</rect>" + text
                    + f'<text x="{x + 20}" y="{y}" font-size="12">{escape(label)}</text>')
-        x += 28 + 13 * len(label)
     if overdue_label:
+        x, k = spots[-1]
+        y = first + k * LEGEND_LINE
         out.append(f'<rect class="legend" x="{x}" y="{y - 13}" width="16" height="16" rx="3" fill="#fff"{OVERDUE_FRAME}/>'
                    f'<text x="{x + 20}" y="{y}" font-size="12">{escape(overdue_label)}</text>')
     out.append("</svg>")
@@ -94,35 +105,55 @@ def time_task_bars(time: float, task: float, time_label: str, task_label: str, t
     return "".join(out)
 
 
+#: the curve's two drawings: one for a page of ordinary width and one made for a phone (≤ 480 px),
+#: taller, with fewer and larger labels; CSS shows the one that fits (a wide chart scaled down to a
+#: phone's width leaves 11 px labels at about 6 px)
+CURVE_WIDE = {"cls": "progress-curve", "w": 640, "h": 260, "left": 44, "right": 10, "bottom": 30, "top": 14,
+              "font": 11, "ticks": (0, 25, 50, 75, 100), "legend_top": True}
+CURVE_NARROW = {"cls": "progress-curve-narrow", "w": 360, "h": 330, "left": 50, "right": 14, "bottom": 34, "top": 58,
+                "font": 15, "ticks": (0, 50, 100), "legend_top": False}
+
+
 def progress_curve(start: dt.date, end: dt.date, today: dt.date, points: list[tuple[dt.date, float]],
                    title: str, task_label: str, time_label: str) -> str:
-    """Task progress (completion %) over time against the straight line of time progress."""
-    w, h, left, bottom, top = 640, 260, 44, 30, 14
+    """Task progress (completion %) over time against the straight line of time progress: the wide
+    drawing followed by the narrow one (``rectify.css`` shows one of them)."""
+    return "".join(_curve(g, start, end, today, points, title, task_label, time_label) for g in (CURVE_WIDE, CURVE_NARROW))
+
+
+def _curve(g: dict, start: dt.date, end: dt.date, today: dt.date, points: list[tuple[dt.date, float]],
+           title: str, task_label: str, time_label: str) -> str:
+    w, h, left, right, bottom, top, font = (g[k] for k in ("w", "h", "left", "right", "bottom", "top", "font"))
     span = max((end - start).days, 1)
 
     def px(day: dt.date) -> float:
-        return left + (w - left - 10) * min(max((day - start).days, 0), span) / span
+        return left + (w - left - right) * min(max((day - start).days, 0), span) / span
 
     def py(value: float) -> float:
         return top + (h - top - bottom) * (1 - value / 100)
 
-    out = [f'<svg class="progress-curve" role="img" width="{w}" height="{h}" '
+    out = [f'<svg class="{g["cls"]}" role="img" width="{w}" height="{h}" '
            f'viewBox="0 0 {w} {h}" aria-label="{escape(title)}">', f"<title>{escape(title)}</title>"]
-    for v in (0, 25, 50, 75, 100):
-        out.append(f'<line x1="{left}" y1="{py(v):.1f}" x2="{w - 10}" y2="{py(v):.1f}" stroke="#ddd"/>'
-                   f'<text x="4" y="{py(v) + 4:.1f}" font-size="11">{v}%</text>')
-    out.append(f'<text x="{left}" y="{h - 8}" font-size="11">{start.isoformat()}</text>'
-               f'<text x="{w - 80}" y="{h - 8}" font-size="11">{end.isoformat()}</text>')
+    for v in g["ticks"]:
+        out.append(f'<line x1="{left}" y1="{py(v):.1f}" x2="{w - right}" y2="{py(v):.1f}" stroke="#ddd"/>'
+                   f'<text x="{left - 6}" y="{py(v) + font * 0.35:.1f}" font-size="{font}" text-anchor="end">{v}%</text>')
+    out.append(f'<text x="{left}" y="{h - 8}" font-size="{font}">{start.isoformat()}</text>'
+               f'<text x="{w - right}" y="{h - 8}" font-size="{font}" text-anchor="end">{end.isoformat()}</text>')
     out.append(f'<line class="time-line" x1="{px(start):.1f}" y1="{py(0):.1f}" x2="{px(end):.1f}" y2="{py(100):.1f}" '
-               f'stroke="#90a4ae" stroke-dasharray="5,4"/>')
+               f'stroke="#90a4ae" stroke-dasharray="5,4" stroke-width="{1 if g["legend_top"] else 2}"/>')
     if start <= today <= end:
         out.append(f'<line x1="{px(today):.1f}" y1="{top}" x2="{px(today):.1f}" y2="{py(0):.1f}" stroke="#bbb"/>')
     if points:
         path = " ".join(f"{px(d):.1f},{py(v):.1f}" for d, v in points)
-        out.append(f'<polyline class="task-line" points="{path}" fill="none" stroke="#0b2f5b" stroke-width="2.5"/>')
-    out.append(f'<rect x="{left + 8}" y="{top + 4}" width="12" height="3" fill="#0b2f5b"/>'
-               f'<text x="{left + 24}" y="{top + 9}" font-size="11">{escape(task_label)}</text>'
-               f'<rect x="{left + 8}" y="{top + 18}" width="12" height="3" fill="#90a4ae"/>'
-               f'<text x="{left + 24}" y="{top + 23}" font-size="11">{escape(time_label)}</text>')
+        out.append(f'<polyline class="task-line" points="{path}" fill="none" stroke="#0b2f5b" stroke-width="{2.5 if g["legend_top"] else 3.5}"/>')
+    if g["legend_top"]:
+        # inside the plot's top left corner, where the curve starts low
+        spots = ((left + 8, top + 4), (left + 8, top + 18))
+    else:
+        # above the plot, side by side: nothing to cover on a small screen
+        spots = ((left, 10), (left + (w - left - right) / 2, 10))
+    for (x, y), label, colour in zip(spots, (task_label, time_label), ("#0b2f5b", "#90a4ae")):
+        out.append(f'<rect x="{x:g}" y="{y:g}" width="{font + 1}" height="3" fill="{colour}"/>'
+                   f'<text x="{x + font + 5:g}" y="{y + font * 0.4 + 1.5:.1f}" font-size="{font}">{escape(label)}</text>')
     out.append("</svg>")
     return "".join(out)

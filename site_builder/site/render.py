@@ -16,8 +16,9 @@ from typing import Iterator
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from site_builder.site import charts
+from site_builder.site import charts, downloads
 from site_builder import metrics
+from site_builder.bulletin.figures import Changes
 from site_builder.history.timeline import Transition
 from site_builder.ledger.load import Ledger
 from site_builder.core.messages import translate
@@ -82,6 +83,8 @@ class RenderInput:
     transitions: dict[str, list[Transition]] = field(default_factory=dict)
     history_available: bool = False
     hidden: frozenset[str] = frozenset()   # internal items (public build): id, unit and status only
+    week_changes: Changes | None = None    # this week so far (from the history), None without one
+    week_start: dt.date | None = None      # its Monday
 
 
 class Renderer:
@@ -140,7 +143,11 @@ class Renderer:
                            "bars": Markup(bars)})
         full = self.inp.full
         county = metrics.progress(list(full.items.values()), self.inp.as_of, self.soon)
+        week = self.inp.week_changes
+        changes = {k: list(getattr(week, k)) for k in Changes.KINDS} if week is not None else None
         return self.page("overview.md.j2", self.t("site.overview_title"), rounds=rounds, county=county,
+                         changes=changes, change_kinds=Changes.KINDS, week_start=self.inp.week_start,
+                         known_items=set(self.inp.ledger.items),
                          actions=metrics.action_totals(self.inp.full, self.inp.as_of),
                          action_kinds=[k.value for k in ActionKind])
 
@@ -328,7 +335,10 @@ class Renderer:
         return self.page("ranking.md.j2", self.t("site.ranking_title"), rounds=rounds, rule=rule)
 
     def downloads(self) -> str:
-        return self.page("downloads.md.j2", self.t("site.downloads_title"))
+        counts = downloads.table_counts(self.inp.ledger, self.inp.hidden)
+        sheets = "、".join(self.t("dl.sheet_" + name) for name in downloads.TABLES)
+        return self.page("downloads.md.j2", self.t("site.downloads_title"), sheets=sheets,
+                         tables=[(name, counts[name]) for name in downloads.TABLES], total=sum(counts.values()))
 
     def rounds_index(self) -> str:
         rows = []

@@ -9,6 +9,7 @@ file of real ``rectify build --audience public`` runs, zips and escapes included
 
 from __future__ import annotations
 
+import csv
 import gzip
 import html
 import io
@@ -16,6 +17,8 @@ import json
 import re
 import zipfile
 from pathlib import Path
+
+import openpyxl
 
 from conftest import ROUND, UNITS, rectify
 from gitrepo import Repo
@@ -121,13 +124,22 @@ def build(capsys, repo: Repo, out: Path, *extra: str):
 
 
 def texts(path: Path) -> list[str]:
-    """Every readable form of one output file: zip members (.docx, .xlsx), gunzipped data, decoded
-    JSON, each also with U+200B (the search index's word marks) removed."""
+    """Every readable form of one output file: zip members (.docx, .xlsx), every sheet's cells (.xlsx),
+    every CSV cell, gunzipped data, decoded JSON, each also with U+200B (the search index's word
+    marks) removed."""
     data = path.read_bytes()
     parts = [data]
     if data[:4] == b"PK\x03\x04":
         z = zipfile.ZipFile(io.BytesIO(data))
         parts = [z.read(n) for n in z.namelist()]
+        if path.suffix == ".xlsx":
+            # every sheet as Excel shows it, cell by cell (whatever the workbook's string storage)
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+            parts += ["\n".join("\t".join("" if v is None else str(v) for v in row) for row in ws.iter_rows(values_only=True))
+                      .encode("utf-8") for ws in book.worksheets]
+    elif path.suffix == ".csv":
+        parts = [data, "\n".join("\t".join(row) for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+                 .encode("utf-8")]
     elif data[:2] == b"\x1f\x8b":
         parts = [gzip.decompress(data)]
     out = []
@@ -168,6 +180,11 @@ def test_canaries_are_real_before_they_are_marked_internal(capsys, tmp_path):
     assert any(p.startswith("bulletins/") and p.endswith(".html") for p in where), found
     assert "search/search_index.json" in where
     assert {s for _, s in found} >= {TITLE, MEASURE, SUSPENSION}
+    # the scan reads every download: the workbook and each CSV where the canary's table is
+    assert {(p, s) for p, s in found if p.startswith("downloads/")} >= {
+        ("downloads/ledger.xlsx", TITLE), ("downloads/ledger.xlsx", MEASURE), ("downloads/ledger.xlsx", SUSPENSION),
+        ("downloads/items.csv", TITLE), ("downloads/items.csv", PROBLEM), ("downloads/measures.csv", MEASURE),
+        ("downloads/actions.csv", SUSPENSION), ("downloads/ledger.json", TITLE)}
     # a supervision record's note never reaches the public; the record itself (method, date) does
     assert "rl-ev-supervision" in (out / "items" / "2023-R2-002.html").read_text(encoding="utf-8")
 
@@ -217,7 +234,10 @@ def test_downloads_carry_no_internal_setting(capsys, tmp_path):
     repo.write("ledger/ledger.yaml", SETTINGS + "audience: public\ninternal_tags: [线索移送]\n")
     repo.commit("公开版", "2023-08-17T11:00:00+08:00", author="监督办 王某")
     out = build(capsys, repo, tmp_path / "public", "--no-cache")      # public by the settings
-    for name in ("ledger.json", "ledger.csv", "ledger.xlsx"):
+    names = sorted(p.name for p in (out / "downloads").iterdir() if p.suffix in (".json", ".csv", ".xlsx"))
+    assert names == ["actions.csv", "evaluations.csv", "items.csv", "ledger.json", "ledger.xlsx", "measures.csv",
+                     "records.csv"]
+    for name in names:
         for text in texts(out / "downloads" / name):
             assert "internal_tags" not in text and "线索移送" not in text, name
             assert '"audience"' not in text, name
@@ -228,3 +248,15 @@ def test_downloads_carry_no_internal_setting(capsys, tmp_path):
     assert [a["id"] for a in data["actions"]] == ["A1"]
     other = next(i for i in data["items"] if i["id"] == "2023-R2-002")
     assert other["supervision"] == []
+    # the tables: the internal item keeps id, round, unit and status; its measures and records are not there
+    items = list(csv.reader(io.StringIO((out / "downloads" / "items.csv").read_text(encoding="utf-8-sig"), newline="")))
+    row = next(r for r in items if r[0] == "2023-R2-001")
+    assert [v for v in row if v] == ["2023-R2-001", "2023-R2", "agri-bureau", "县农业农村局", "整改中"]
+    assert "内部备注" not in items[0]
+    for name in ("measures.csv", "records.csv"):
+        rows = list(csv.reader(io.StringIO((out / "downloads" / name).read_text(encoding="utf-8-sig"), newline="")))
+        assert [r[0] for r in rows[1:]] and "2023-R2-001" not in [r[0] for r in rows[1:]], name
+    # names never reach a public table: who reported and who supervised are blank
+    records = list(csv.reader(io.StringIO((out / "downloads" / "records.csv").read_text(encoding="utf-8-sig"), newline="")))
+    by = records[0].index("记录人")
+    assert {r[by] for r in records[1:]} == {""}

@@ -10,7 +10,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import openpyxl
 import pytest
 import yaml
 
@@ -151,12 +150,7 @@ def test_offline_no_external_references(example_site):
 def test_downloads(example_site):
     data = json.loads((example_site / "downloads" / "ledger.json").read_text(encoding="utf-8"))
     assert len(data["items"]) == 78
-    wb = openpyxl.load_workbook(example_site / "downloads" / "ledger.xlsx")
-    rows = list(wb.active.iter_rows(values_only=True))
-    assert rows[0][:5] == ("序号", "问题编号", "轮次", "责任单位", "问题")
-    assert len(rows) == 79
-    csv = (example_site / "downloads" / "ledger.csv").read_bytes()
-    assert csv.startswith("\ufeff序号".encode("utf-8")) and csv.count(b"\r\n") >= 79
+    # the workbook and the CSVs are checked table by table in test_downloads.py
 
 
 # ---------------------------------------------------------------- small ledgers in real repositories
