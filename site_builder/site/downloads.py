@@ -2,8 +2,7 @@
 (items, measures, records, actions, evaluations) and as one CSV per table, written by the site
 build into ``downloads/``.
 
-``ledger_xlsx`` is the single sheet in the layout counties keep today (整改台账: 序号, 问题, 整改措施,
-责任单位, 责任人, 完成时限, 整改进展, 完成情况) that ``rectify export`` writes; the site publishes the
+``rectify export`` writes the layout counties keep (``office/export``); the site publishes the
 complete tables instead, where every progress report and record is a row of its own. Every file is
 byte-identical across builds of the same ledger: zip members get a fixed timestamp, workbook
 properties the as-of date.
@@ -18,18 +17,10 @@ import json
 
 from typing import Iterator
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-
 from site_builder.ledger.audience import hidden_item_dump, public_settings_dump
 from site_builder.ledger.load import Ledger
 from site_builder.core.messages import translate
-from site_builder.core.outputs import normalize_zip
 from site_builder.site import xlsx
-
-LEDGER_COLUMNS = ("seq", "id", "round", "unit", "problem", "measures", "owner", "due", "progress", "result", "status")
-
 
 def ledger_json(ledger: Ledger, public: bool = False, hidden: frozenset[str] = frozenset()) -> bytes:
     """``public``: without the settings that say what is internal; ``hidden`` items by id, unit and status."""
@@ -53,54 +44,6 @@ def ledger_json(ledger: Ledger, public: bool = False, hidden: frozenset[str] = f
 
 def _compact(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def ledger_rows(ledger: Ledger, lang: str, hidden: frozenset[str] = frozenset()) -> list[list[str]]:
-    """One row per item in the county layout; the header is the first row. A ``hidden`` item's row
-    keeps its id, round, unit and status only."""
-    rows = [[translate("xls." + c, lang) for c in LEDGER_COLUMNS]]
-    for n, item in enumerate(ledger.items.values(), start=1):
-        unit = ledger.units.get(item.unit)
-        if item.id in hidden:
-            rows.append([str(n), item.id, item.round, unit.name if unit else item.unit, "", "", "", "", "", "",
-                         translate("status." + item.status.value, lang)])
-            continue
-        measures = "\n".join(f"{m.id}. {m.text}" for m in item.measures)
-        owners = "、".join(dict.fromkeys(x for x in [item.leader, *(m.owner for m in item.measures)] if x))
-        progress = "\n".join(f"{r.date.isoformat()} {r.text}" for r in item.reports[-3:])
-        done = [m for m in item.measures if m.done]
-        result = translate("xls.measures_done", lang, done=len(done), total=len(item.measures))
-        rows.append([str(n), item.id, item.round, unit.name if unit else item.unit, f"{item.title}：{item.problem}",
-                     measures, owners, item.due.isoformat(), progress, result,
-                     translate("status." + item.status.value, lang)])
-    return rows
-
-
-def ledger_xlsx(ledger: Ledger, lang: str, as_of: dt.date, hidden: frozenset[str] = frozenset()) -> bytes:
-    # write-only: rows stream to the file instead of living as cell objects (a city has 10,000 rows)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(translate("xls.sheet", lang))
-    widths = (6, 14, 10, 18, 50, 50, 16, 12, 40, 14, 10)
-    for col, width in zip("ABCDEFGHIJK", widths):
-        ws.column_dimensions[col].width = width
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    rows = ledger_rows(ledger, lang, hidden)
-    ws.append([_cell(ws, value, font=bold) for value in rows[0]])
-    for row in rows[1:]:
-        ws.append([_cell(ws, value, alignment=wrap) for value in row])
-    moment = dt.datetime(as_of.year, as_of.month, as_of.day)
-    wb.properties.created = wb.properties.modified = moment
-    wb.properties.creator = "rectify"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return normalize_zip(buf.getvalue(), as_of)
-
-
-def _cell(ws, value: str, **style) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
-    for name, spec in style.items():
-        setattr(cell, name, spec)
-    return cell
 
 
 # ---------------------------------------------------------------- the complete workbook and its CSVs
