@@ -76,6 +76,10 @@ class Redaction:
             ledger,
             settings=_public_settings(ledger.settings),
             units={k: u.model_copy(update={"head": None}) for k, u in ledger.units.items()},
+            # who approved a deadline's extension is a person's name; the new deadline and why stay
+            rounds={k: r.model_copy(update={"extensions": tuple(e.model_copy(update={"approved_by": ""})
+                                                                for e in r.extensions)})
+                    for k, r in ledger.rounds.items()},
             items={k: _redact_item(i, self.hides(i), records) for k, i in ledger.items.items()},
             actions=tuple(a.model_copy(update={"to": None}) for a in ledger.actions
                           if not marks.get(a.id, a.internal)),
@@ -95,7 +99,7 @@ def _redact_item(item: Item, hidden: bool, records: dict[tuple[str, int], bool])
             "tags": (), "leader": "", "department": "", "internal_note": None, "withdrawal": None,
             "measures": tuple(m.model_copy(update={"owner": "", "text": INTERNAL_PLACEHOLDER}) for m in item.measures),
             "reports": (), "supervision": (), "submissions": (), "verifications": (), "lookbacks": (),
-            "mechanisms": ()})
+            "mechanisms": (), "extensions": ()})
     supervision = tuple(s.model_copy(update={"by": "", "note": ""}) for k, s in enumerate(item.supervision)
                         if not records.get((item.id, k), s.internal))
     return item.model_copy(update={
@@ -108,6 +112,7 @@ def _redact_item(item: Item, hidden: bool, records: dict[tuple[str, int], bool])
         "verifications": tuple(v.model_copy(update={"by": "", "note": None}) for v in item.verifications),
         "lookbacks": tuple(x.model_copy(update={"by": "", "note": None}) for x in item.lookbacks),
         "withdrawal": item.withdrawal.model_copy(update={"by": ""}) if item.withdrawal else None,
+        "extensions": tuple(e.model_copy(update={"approved_by": ""}) for e in item.extensions),
     })
 
 

@@ -260,3 +260,29 @@ def test_downloads_carry_no_internal_setting(capsys, tmp_path):
     records = list(csv.reader(io.StringIO((out / "downloads" / "records.csv").read_text(encoding="utf-8-sig"), newline="")))
     by = records[0].index("记录人")
     assert {r[by] for r in records[1:]} == {""}
+
+
+APPROVER = "CANARYA金丝雀批准人"
+ROUND_APPROVER = "CANARYR金丝雀轮次批准人"
+HIDDEN_REASON = "CANARYE金丝雀延期理由"
+
+
+def test_who_approved_an_extension_is_left_out(capsys, tmp_path):
+    """Extensions (延期) name the person who approved them: the public build keeps the new date and
+    the reason but not the name, for items and for rounds; an internal item keeps no extension."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("ledger/ledger.yaml", SETTINGS + "internal_tags: [线索移送]\n")
+    repo.write("ledger/units.yaml", UNITS)
+    repo.write("ledger/rounds/2023-R2.yaml", ROUND + "extensions:\n  - {date: 2023-07-01, deadline: 2023-10-30, "
+               f"reason: 汛期顺延, approved_by: {ROUND_APPROVER}}}\n")
+    repo.write("ledger/issues/2023-R2/2023-R2-001.yaml", SECRET_ITEM + "extensions:\n  - {date: 2023-06-30, "
+               f"due: 2023-07-10, reason: {HIDDEN_REASON}, approved_by: 县纪委监委}}\n")
+    repo.write("ledger/issues/2023-R2/2023-R2-002.yaml", OTHER_ITEM + "extensions:\n  - {date: 2023-07-01, "
+               f"due: 2023-10-15, reason: 汛期物资紧张, approved_by: {APPROVER}}}\n")
+    repo.commit("建账", "2023-07-02T10:00:00+08:00", author="监督办 王某")
+    internal = build(capsys, repo, tmp_path / "internal")
+    secrets = (APPROVER, ROUND_APPROVER, HIDDEN_REASON)
+    assert {s for _, s in leaks(internal, secrets)} == set(secrets)     # the scan sees them where they are
+    public = build(capsys, repo, tmp_path / "public", "--audience", "public")
+    assert leaks(public, secrets) == []
+    assert any("汛期物资紧张" in text for text in texts(public / "downloads" / "records.csv"))
