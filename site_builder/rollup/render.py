@@ -120,7 +120,10 @@ class Pages:
         for m in fig.ranked(self.members):
             rank = rank + 1 if m.counted else "—"
             rows.append(self._member_row(rank, m))
-        return self.page(self.t("rollup.members_title"), [self.table(self._member_heads(), rows, sortable=True)])
+        downloads = (f'<p class="rl-downloads">{self.e(self.t("rollup.downloads"))}：'
+                     '<a href="downloads/members.csv" download>CSV</a> · <a href="downloads/members.xlsx" download>Excel</a></p>')
+        return self.page(self.t("rollup.members_title"), [downloads, self.table(self._member_heads(), rows, sortable=True),
+                                                          f'<p>{self.e(self.t("rollup.search_hint"))}</p>'])
 
     def member(self, m: MemberFigures) -> str:
         link = site_link(m.site)

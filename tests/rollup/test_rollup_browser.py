@@ -147,3 +147,12 @@ def test_member_links_go_to_the_member_page_and_from_there_to_its_own_site(watch
     # a member with no site given shows that, and no link
     north = watched.goto("members/north.html")
     assert north.locator("a.rl-member-site").count() == 0 and "未登记网站" in north.locator("article").inner_text()
+
+
+def test_the_downloads_are_served_from_the_site_itself(watched):
+    members = watched.goto("members.html")
+    for name in ("members.csv", "members.xlsx"):
+        href = members.locator(f"a[href='downloads/{name}']").get_attribute("href")
+        response = members.request.get(f"{watched.origin}/{href}")
+        assert response.status == 200 and len(response.body()) > 100, name
+    assert watched.errors == [] and watched.foreign() == []
