@@ -92,6 +92,10 @@ def test_the_wheel_has_the_data_the_skeleton_and_the_site_need(made):
                 "site_builder/edit/skeleton/docs/guide/index.md", "site_builder/edit/skeleton/github/workflows/gate.yml",
                 "site_builder/edit/skeleton/mkdocs.yml", "site_builder/edit/skeleton/pre-commit-config.yaml",
                 "site_builder/edit/forges/gitea/gitea/pull_request_template.md",
+                # rectify init --rollup
+                "site_builder/edit/rollup/ledger/ledger.yaml", "site_builder/edit/rollup/README.md",
+                "site_builder/edit/rollup/github/workflows/rollup.yml", "site_builder/edit/rollup/gitlab-ci.yml",
+                "site_builder/edit/rollup/gitea/workflows/rollup.yml",
                 f"rectification_ledger-{VERSION}.dist-info/licenses/LICENSE"):
         assert rel in names, rel
     assert not [n for n in names if n.startswith(("tests/", "ledger/", "bench/"))]

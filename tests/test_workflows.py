@@ -90,6 +90,15 @@ def county_repo(tmp_path_factory) -> Path:
     return target
 
 
+@pytest.fixture(scope="module")
+def rollup_repo(tmp_path_factory) -> Path:
+    """A city's roll-up repository as ``rectify init --rollup`` makes it."""
+    from site_builder.edit.scaffold import init_repository
+    target = tmp_path_factory.mktemp("city") / "repo"
+    init_repository(target, commit=False, rollup=True)
+    return target
+
+
 # ---------------------------------------------------------------- what each workflow does
 
 def test_gate_checks_every_pull_request_with_full_history():
@@ -235,22 +244,22 @@ def _known_commands() -> set[str]:
     return set(sub.choices)
 
 
-@pytest.mark.parametrize("where", ["this repository", "a county's repository"])
-def test_every_rectify_command_they_run_exists_with_its_options(where: str, county_repo: Path):
-    folder = ROOT if where == "this repository" else county_repo
+@pytest.mark.parametrize("where", ["this repository", "a county's repository", "a roll-up's repository"])
+def test_every_rectify_command_they_run_exists_with_its_options(where: str, county_repo: Path, rollup_repo: Path):
+    folder = {"this repository": ROOT, "a county's repository": county_repo}.get(where, rollup_repo)
     calls = all_calls(folder)
-    # the release workflow (rectify bundle) is this repository's alone
+    # the release workflow (rectify bundle) is this repository's alone; a roll-up updates its members
     assert {argv[0] for _, argv in calls} == {"check", "build", "bulletin", "validate"} | (
-        {"bundle"} if folder == ROOT else set())
+        {"bundle"} if folder == ROOT else {"members"} if folder == rollup_repo else set())
     if "bulletin" not in _known_commands():
         pytest.skip("`rectify bulletin` is not registered yet (site_builder/cli_bulletin.py, issue 5)")
     problems = [f"{file}: rectify {' '.join(argv)}: {msg}" for file, argv in calls if (msg := _parses(argv))]
     assert problems == []
 
 
-def test_the_readme_documents_the_commands_the_workflows_run():
+def test_the_readme_documents_the_commands_the_workflows_run(rollup_repo: Path):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for file, argv in all_calls(ROOT):
+    for file, argv in all_calls(ROOT) + all_calls(rollup_repo):
         assert f"rectify {argv[0]}" in readme, (file, argv[0])
 
 
@@ -283,9 +292,12 @@ def run_actionlint(files: list[Path]) -> list[dict]:
     return json.loads(proc.stdout)
 
 
-def test_actionlint_passes_on_the_workflows_here_and_in_a_county_repository(county_repo: Path, tmp_path: Path):
-    files = sorted(WORKFLOWS.glob("*.yml")) + sorted((county_repo / ".github" / "workflows").glob("*.yml"))
-    assert len(files) == 7   # gate, site, bulletin, release here; a county gets no release.yml
+def test_actionlint_passes_on_the_workflows_here_and_in_a_county_repository(county_repo: Path, rollup_repo: Path,
+                                                                            tmp_path: Path):
+    files = sorted(WORKFLOWS.glob("*.yml")) + sorted((county_repo / ".github" / "workflows").glob("*.yml")) + \
+        sorted((rollup_repo / ".github" / "workflows").glob("*.yml"))
+    # gate, site, bulletin, release here; a county gets no release.yml; a roll-up the gate and rollup.yml
+    assert len(files) == 9
     # a broken copy proves the linter runs and reads expressions and keys
     broken = tmp_path / "broken.yml"
     broken.write_text((WORKFLOWS / "gate.yml").read_text(encoding="utf-8")

@@ -116,6 +116,7 @@ def register(sub, common, date_type) -> None:
     p.add_argument("--office", default=None, help="help.init.office")
     p.add_argument("--lang", choices=("zh", "en"), default=None, help="help.init.lang")
     p.add_argument("--forge", choices=("github", "gitlab", "gitea"), default="github", help="help.init.forge")
+    p.add_argument("--rollup", action="store_true", help="help.init.rollup")
     p.set_defaults(handler=cmd_init)
 
 
@@ -291,9 +292,10 @@ def cmd_init(args) -> int:
     from site_builder.edit.scaffold import InitError, init_repository
     lang = args.lang or "zh"
     try:
-        init_repository(Path(args.dir), organisation=args.organisation, office=args.office, forge=args.forge)
+        init_repository(Path(args.dir), organisation=args.organisation, office=args.office, forge=args.forge,
+                        rollup=args.rollup)
     except InitError as exc:
         say(args, translate(exc.code, lang, **exc.params), err=True)
         return 1
-    say(args, translate("init.done", lang, dir=args.dir))
+    say(args, translate("init.rollup_done" if args.rollup else "init.done", lang, dir=args.dir))
     return 0

@@ -36,8 +36,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     cache.save()
     lang = _lang(args, settings_language=verdict.language)
     _emit_problems(args, verdict.problems, lang)
-    if verdict.problems:
-        say(args, translate("cli.summary", lang, count=_count(verdict.problems)), err=True)
+    errors = [p for p in verdict.problems if p.severity == "error"]   # warnings are shown, never fail
+    if errors:
+        say(args, translate("cli.summary", lang, count=_count(errors)), err=True)
         return 1
     if args.format not in report.MACHINE_FORMATS:
         say(args, translate("cli.ok", lang, rounds=verdict.rounds, items=verdict.items))

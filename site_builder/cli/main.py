@@ -96,7 +96,14 @@ def _load(args: argparse.Namespace, validated: bool = True):
     if validated and not any(p.code == "load.no_ledger_dir" for p in problems):
         problems += validate(ledger, getattr(args, "today", None))
     cache.save()
-    return ledger, sorted(set(problems))
+    problems = sorted(set(problems))
+    if problems and all(p.severity == "warning" for p in problems):
+        # warnings never stop a command: shown here, and the command goes on with nothing to report;
+        # `members update` is the cure for its own warnings (members not locked yet), so it skips them
+        if getattr(args, "command", "") != "members":
+            _emit_problems(args, problems, _lang(args, ledger))
+        return ledger, []
+    return ledger, problems
 
 
 def _count(problems) -> int:

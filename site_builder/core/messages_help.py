@@ -149,6 +149,8 @@ HELP: dict[str, tuple[str, str]] = {
     "help.init.lang": ("提示信息的语言（默认：zh）", "language of messages (default: zh)"),
     "help.init.forge": ("代码托管平台：github（默认）、gitlab（.gitlab-ci.yml）或 gitea（Gitea/Forgejo Actions）",
                         "the forge: github (default), gitlab (.gitlab-ci.yml) or gitea (Gitea/Forgejo Actions)"),
+    "help.init.rollup": ("创建市（省）汇总台账仓库：ledger.yaml 中列出成员（不含单位和问题），每天读取成员、提交锁定文件并发布汇总站点的工作流",
+                         "make a city's or province's roll-up repository: members listed in ledger.yaml (no units or items), and a daily workflow that fetches them, commits the lock file and publishes the roll-up site"),
     "help.publish": ("把已生成的网站原子地复制到网站服务器的文件夹（内网没有 Pages 时）",
                      "copy a built site into a web server's folder atomically (for an intranet without Pages)"),
     "help.publish.dir": ("网站服务器的文件夹（须不存在、为空，或是上次发布的站点）",

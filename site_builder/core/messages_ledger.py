@@ -133,6 +133,11 @@ LEDGER: dict[str, tuple[str, str]] = {
     "rule.round_folder_mismatch": ("轮次“{round}”与所在文件夹“{folder}”不一致，问题文件应放在 issues/{round}/ 下。",
                                    "round '{round}' differs from the folder '{folder}'; the file belongs in issues/{round}/."),
     "rule.duplicate_id": ("编号“{id}”重复，编号必须唯一。", "id '{id}' is used twice; ids must be unique."),
+    "rule.lock_unknown_member": ("锁定文件中的成员“{id}”未在 ledger.yaml 的 members 中登记；请运行 rectify members update 重写锁定文件，不要手改。",
+                                 "member '{id}' of the lock file is not declared in ledger.yaml's members; run rectify members update "
+                                 "to rewrite the lock file (do not edit it by hand)."),
+    "rule.lock_missing_member": ("成员“{name}”（{id}）尚未锁定（锁定文件中没有它），请运行 rectify members update。",
+                                 "member “{name}” ({id}) is not locked yet (the lock file lacks it); run rectify members update."),
     "rule.unknown_round": ("找不到轮次“{round}”（应为 rounds/ 下某个文件的编号）。",
                            "no round '{round}' (expected the id of a file in rounds/)."),
     "rule.unknown_unit": ("找不到单位“{unit}”（应为 units.yaml 中的单位编号）。",

@@ -141,6 +141,8 @@ OFFICE: dict[str, tuple[str, str]] = {
     "feedback.dry_run": ("试导入（--dry-run），未写入任何文件：将新增 {count} 个反馈问题。", "dry run (--dry-run), nothing written: {count} new feedback problem(s)."),
     "init.done": ("已创建台账仓库 {dir}，并已提交仓库骨架（不含 ledger/）。下一步：把 ledger/ 中的示例换成本县的台账，运行 rectify validate，再提交。",
                   "created the ledger repository {dir} and committed its skeleton (without ledger/). Next: replace the example in ledger/ by your county's ledger, run rectify validate, then commit."),
+    "init.rollup_done": ("已创建汇总台账仓库 {dir}，并已提交仓库骨架（不含 ledger/）。下一步：在 ledger/ledger.yaml 的 members 中列出各成员的台账仓库，运行 rectify members update 和 rectify validate，再提交。",
+                         "created the roll-up repository {dir} and committed its skeleton (without ledger/). Next: list the members' ledger repositories under members in ledger/ledger.yaml, run rectify members update and rectify validate, then commit."),
     "init.not_empty": ("文件夹 {dir} 已存在且不为空；请指定一个新文件夹。", "the folder {dir} exists and is not empty; name a new folder."),
     "init.git_failed": ("git 命令失败：{detail}", "a git command failed: {detail}"),
     "bundle.done": ("离线安装包已生成：{dir}（{wheels} 个安装文件；各平台合计：{sizes}）。安装方法见其中的 README.md。",

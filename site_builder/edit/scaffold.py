@@ -9,6 +9,12 @@ hidden files). This repository installs rectify from itself (``pip install -e .`
 repository installs it from ``requirements.txt``, and the copied files are changed to say so;
 ``requirements.txt`` pins the version of the rectify that ran ``init``.
 
+``rectify init DIR --rollup`` makes a city's or province's roll-up repository instead, from
+``site_builder/edit/rollup/``: settings with example ``members:`` and no units, rounds or items, its
+own README, and, per forge, the gate and a scheduled roll-up workflow (``rectify members update``,
+the lock file committed and pushed when it changed, the members' copies and figures cached, the
+roll-up site built and published) in place of the county's site and bulletin workflows.
+
 The new repository gets ``git init`` and one commit with everything except ``ledger/``: the example
 is there to be replaced, and the county's first ledger commit should be its own (the gate never
 lets an item be deleted once committed).
@@ -34,6 +40,12 @@ RENAMED = {"github": ".github", "gitignore": ".gitignore", "pre-commit-config.ya
 INSTALL_HERE, INSTALL_THERE = "pip install -e .", "pip install -r requirements.txt"
 #: skeleton files that are this repository's own business: the release of rectify itself
 LEFT_OUT = {("github", "workflows", "release.yml")}
+ROLLUP = Path(__file__).resolve().parent / "rollup"
+#: a county's files a roll-up does without: its site and bulletin workflows (the roll-up workflow does both)
+ROLLUP_LEFT_OUT = {("github", "workflows", "site.yml"), ("github", "workflows", "bulletin.yml"),
+                   ("gitea", "workflows", "site.yml"), ("gitea", "workflows", "bulletin.yml")}
+#: the roll-up's CI files → the forge they are for
+ROLLUP_FORGE_FILES = {"github": "github", "gitea": "gitea", "gitlab-ci.yml": "gitlab"}
 PLACEHOLDERS = {"organisation": "中共某某县委", "office": "某某县巡视巡察整改监督工作办公室"}
 
 
@@ -44,13 +56,13 @@ class InitError(Exception):
         self.params = params
 
 
-def _copy(src: Path, dst: Path, rel: tuple[str, ...] = ()) -> None:
+def _copy(src: Path, dst: Path, rel: tuple[str, ...] = (), left_out: frozenset = frozenset()) -> None:
     if src.is_dir():
         dst.mkdir(parents=True, exist_ok=True)
         for child in sorted(src.iterdir()):
-            if child.name in ("__pycache__",) or child.name.startswith(".") or (*rel, child.name) in LEFT_OUT:
+            if child.name in ("__pycache__",) or child.name.startswith(".") or (*rel, child.name) in LEFT_OUT | left_out:
                 continue
-            _copy(child, dst / child.name, (*rel, child.name))
+            _copy(child, dst / child.name, (*rel, child.name), left_out)
         return
     data = src.read_bytes()
     if src.suffix in (".yml", ".yaml", ".md", ".txt", "") and INSTALL_HERE.encode() in data:
@@ -102,20 +114,32 @@ def _git_config(repo: Path, key: str) -> str:
 
 
 def init_repository(target: Path, organisation: str | None = None, office: str | None = None,
-                    commit: bool = True, forge: str = "github") -> None:
-    """Create the repository in ``target`` (absent or empty). Raises ``InitError``."""
+                    commit: bool = True, forge: str = "github", rollup: bool = False) -> None:
+    """Create the repository in ``target`` (absent or empty); a roll-up's when ``rollup``. Raises ``InitError``."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InitError("init.not_empty", dir=str(target))
     target.mkdir(parents=True, exist_ok=True)
+    left_out = frozenset(ROLLUP_LEFT_OUT) if rollup else frozenset()
+    own = {c.name for c in ROLLUP.iterdir()} if rollup else set()
     for child in sorted(SKELETON.iterdir()):
         if child.name.startswith(".") or child.name == "__pycache__":
             continue
         if child.name == "github" and forge != "github":
             continue
-        _copy(child, target / RENAMED.get(child.name, child.name), (child.name,))
+        if child.name in own - {"github"}:       # the roll-up's own ledger and README
+            continue
+        _copy(child, target / RENAMED.get(child.name, child.name), (child.name,), left_out)
     if forge != "github":
         for child in sorted((FORGE_FILES / forge).iterdir()):
-            _copy(child, target / FORGE_RENAMED.get(child.name, child.name))
+            if rollup and child.name == "gitlab-ci.yml":
+                continue                           # the roll-up's pipeline replaces the county's
+            _copy(child, target / FORGE_RENAMED.get(child.name, child.name), (child.name,), left_out)
+    if rollup:
+        for child in sorted(ROLLUP.iterdir()):
+            if ROLLUP_FORGE_FILES.get(child.name, forge) != forge:
+                continue
+            name = RENAMED.get(child.name, FORGE_RENAMED.get(child.name, child.name))
+            _copy(child, target / name, (child.name,))
     _settings(target / "ledger" / "ledger.yaml", organisation, office)
     from site_builder.ledger.schema import write_schemas
     write_schemas(target / "schemas")

@@ -43,11 +43,11 @@ class _Sink:
                 or (code == "rule.unknown_unit" and self.unloaded_units)
                 or (code == "rule.unknown_item" and params.get("item") in self.unloaded_items))
 
-    def add(self, file: str, loc: tuple, code: str, key: bool = False, **params: Any) -> None:
+    def add(self, file: str, loc: tuple, code: str, key: bool = False, severity: str = "error", **params: Any) -> None:
         if self._caused_by_unloaded(code, params):
             return
         pos = self.ledger.locate(file, loc, key=key) if file and loc else None
-        self.problems.append(Problem.at(file, pos, code, **params))
+        self.problems.append(Problem.at(file, pos, code, severity=severity, **params))
 
 
 def _stem(path: str) -> str:
@@ -232,6 +232,26 @@ def _known_zone(name: str) -> bool:
         return False
 
 
+def _check_lock(ledger: Ledger, member_ids: set[str], sink: _Sink) -> None:
+    """The lock file against the declared members: an id locked but not declared is an error (a
+    hand edit, or a member renamed without an update: its figures would be read under no name); a
+    member declared but not locked yet only needs ``rectify members update``, so it is a warning.
+    A lock file that did not load has its own problem already."""
+    lock = ledger.members_lock
+    if lock is None and "members.lock.yaml" in ledger.failed:
+        return
+    locked = {m.id for m in lock.members} if lock else set()
+    if lock is not None:
+        lock_file = ledger.paths["members_lock"]
+        for i, entry in enumerate(lock.members):
+            if entry.id not in member_ids:
+                sink.add(lock_file, ("members", i, "id"), "rule.lock_unknown_member", id=entry.id)
+    for i, member in enumerate(ledger.settings.members):
+        if member.id not in locked:
+            sink.add(ledger.paths["settings"], ("members", i, "id"), "rule.lock_missing_member",
+                     severity="warning", id=member.id, name=member.name)
+
+
 def validate(ledger: Ledger, today: dt.date | None = None, rules: Settings | None = None) -> list[Problem]:
     """Every single-file and cross-file rule of DESIGN.md §4. Returns all problems found.
 
@@ -252,6 +272,7 @@ def validate(ledger: Ledger, today: dt.date | None = None, rules: Settings | Non
             if member.id in member_ids:
                 sink.add(ledger.paths["settings"], ("members", i, "id"), "rule.duplicate_id", id=member.id)
             member_ids.add(member.id)
+        _check_lock(ledger, member_ids, sink)
     if ledger.settings is not None and not _known_zone(ledger.settings.timezone):
         sink.add(ledger.paths["settings"], ("timezone",), "rule.unknown_timezone", zone=ledger.settings.timezone)
     units_seen: dict[str, int] = defaultdict(int)

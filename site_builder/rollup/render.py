@@ -35,10 +35,14 @@ class Pages:
     def e(self, value) -> str:
         return html.escape("" if value is None else str(value), quote=True)
 
-    def table(self, headers: list[str], rows: list[list[str]]) -> str:
+    def table(self, headers: list[str], rows: list[list[str]], sortable: bool = False) -> str:
+        """A table; a ``sortable`` one is sorted by rectify.js on a header click, where a member not
+        counted ("—") sorts as less than any figure rather than as text among numbers."""
         head = "".join(f"<th>{self.e(h)}</th>" for h in headers)
-        body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-        return f'<table class="rl-table">\n<thead><tr>{head}</tr></thead>\n<tbody>{body}</tbody>\n</table>\n'
+        cell = (lambda c: '<td data-sort="-1">—</td>' if c == "—" else f"<td>{c}</td>") if sortable else (lambda c: f"<td>{c}</td>")
+        body = "".join("<tr>" + "".join(cell(c) for c in row) + "</tr>" for row in rows)
+        cls = "rl-table rl-sortable" if sortable else "rl-table"
+        return f'<table class="{cls}">\n<thead><tr>{head}</tr></thead>\n<tbody>{body}</tbody>\n</table>\n'
 
     def page(self, title: str, body: list[str]) -> str:
         return f"---\ntitle: {front_title(title)}\n---\n\n# {md_escape(title)}\n\n" + "\n".join(body)
@@ -116,7 +120,10 @@ class Pages:
         for m in fig.ranked(self.members):
             rank = rank + 1 if m.counted else "—"
             rows.append(self._member_row(rank, m))
-        return self.page(self.t("rollup.members_title"), [self.table(self._member_heads(), rows)])
+        downloads = (f'<p class="rl-downloads">{self.e(self.t("rollup.downloads"))}：'
+                     '<a href="downloads/members.csv" download>CSV</a> · <a href="downloads/members.xlsx" download>Excel</a></p>')
+        return self.page(self.t("rollup.members_title"), [downloads, self.table(self._member_heads(), rows, sortable=True),
+                                                          f'<p>{self.e(self.t("rollup.search_hint"))}</p>'])
 
     def member(self, m: MemberFigures) -> str:
         link = site_link(m.site)
@@ -127,7 +134,8 @@ class Pages:
                 self.table(self._member_heads(), [self._member_row(1, m, "../")])]
         if m.children:
             body += [f"## {self.t('rollup.children')}\n",
-                     self.table(self._member_heads(), [self._member_row(i, c, None) for i, c in enumerate(m.children, 1)])]
+                     self.table(self._member_heads(), [self._member_row(i, c, None) for i, c in enumerate(m.children, 1)],
+                                sortable=True)]
         if m.rounds:
             body += [f"## {self.t('rollup.rounds')}\n",
                      self.table([self.t("rollup.col_name"), self.t("rollup.col_round_kind"), self.t("rollup.col_items"),

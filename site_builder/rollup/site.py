@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from site_builder.core.messages import translate
 from site_builder.core.outputs import plain_label
@@ -18,10 +19,11 @@ from site_builder.core.problems import Problem
 from site_builder.ledger.load import Ledger
 from site_builder.ledger.models import Audience
 from site_builder.metrics import resolve_as_of
+from site_builder.rollup import downloads
 from site_builder.rollup.read import RollupRead, read_members
 from site_builder.rollup.render import Pages, site_link
 from site_builder.site import hooks as mkdocs_hooks
-from site_builder.site import output, shards
+from site_builder.site import output, search, shards
 from site_builder.site.build import (_copy_guide, _source_date, _write_page, base_config, external_references,
                                      print_css)
 
@@ -54,6 +56,15 @@ def _config(base: dict, org: str, guide: list[str], lang: str, docs_dir: Path, s
         cfg.pop(key, None)
     cfg.setdefault("markdown_extensions", ["tables", "admonition", "toc", "attr_list", "md_in_html"])
     return cfg
+
+
+def member_entries(members) -> list[dict]:
+    """Search entries that find a member's page by its name, its organisation or its id typed
+    whole: jieba cuts 北县 into 北 / 县, which a search for 北县 would not match. Added to the text
+    of the page's own entry (the words kept whole between the search's U+200B separators)."""
+    return [{"location": f"members/{quote(m.id)}.html", "title": m.name,
+             "text": "\u200b".join(w for w in dict.fromkeys((m.name, m.organisation, m.id)) if w)}
+            for m in members]
 
 
 def _every(members):
@@ -89,6 +100,9 @@ def build_rollup_site(ledger: Ledger, ledger_dir: Path, out: Path, *, repo: Path
         store = mkdocs_hooks.BlockStore(staging)
         written = [_write_page(docs_dir, store, rel, text) for rel, text in pages.items()]
         blocks = store.seal()
+        (docs_dir / "downloads").mkdir()
+        (docs_dir / "downloads" / "members.csv").write_bytes(downloads.members_csv(read.members, day, lang))
+        (docs_dir / "downloads" / "members.xlsx").write_bytes(downloads.members_xlsx(read.members, day, lang))
         (docs_dir / "assets").mkdir(exist_ok=True)
         assets = Path(mkdocs_hooks.__file__).parent / "assets"
         for name in ("rectify.css", "rectify.js"):
@@ -99,6 +113,7 @@ def build_rollup_site(ledger: Ledger, ledger_dir: Path, out: Path, *, repo: Path
         cfg["extra"]["rectify_blocks"] = str(blocks)
         with _source_date(day):
             shards.build(cfg, staging)
+        search.add_entries(site_dir, member_entries(read.members))
         leaks = [w for w in external_references(site_dir)
                  if not any(w.split(": //", 1)[-1].startswith(a) for a in allowed) or "members/" not in w]
         if leaks:
