@@ -191,10 +191,12 @@ def workbook_xlsx(ledger: Ledger, lang: str, as_of: dt.date, hidden: frozenset[s
                      build=translate("site.build_" + ("internal" if internal else "public"), lang))
     foot = translate("site.print_page", lang, page="&P", pages="&N")
     sheets = []
+    counts = table_counts(ledger, hidden)
     for name in TABLES:
         cols = _item_columns(internal) if name == "items" else COLUMNS[name]
         sheets.append(xlsx.Sheet(translate("dl.sheet_" + name, lang), table_header(name, lang, internal),
-                                 table_rows(ledger, name, lang, hidden, internal), [WIDTHS.get(c, 12) for c in cols]))
+                                 table_rows(ledger, name, lang, hidden, internal), [WIDTHS.get(c, 12) for c in cols],
+                                 counts[name]))
     return xlsx.workbook(sheets, as_of, "&L" + _hf(head), "&C" + foot.replace("&P", "\0").replace("&N", "\1")
                          .replace("&", "&&").replace("\0", "&P").replace("\1", "&N"))
 

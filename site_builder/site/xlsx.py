@@ -30,6 +30,7 @@ class Sheet:
     header: list[str]
     rows: object                      # an iterable of lists of strings, read once
     widths: list[float]
+    count: int | None = None          # its rows (header not counted), for the sheet's dimension
 
 
 def _text(value: str) -> str:
@@ -45,35 +46,42 @@ def _column(n: int) -> str:
     return out
 
 
-def _sheet_xml(sheet: Sheet, head: str, foot: str) -> tuple[str, int]:
+def _write_sheet(out, sheet: Sheet, head: str, foot: str) -> int:
+    """Write ``sheet`` as SpreadsheetML into the zip member ``out`` a row at a time (a city's records
+    sheet held whole took hundreds of megabytes); the number of its last row."""
     cols = [_column(k) for k in range(1, len(sheet.header) + 1)]
-    parts = []
 
-    def row(r: int, values: list[str], style: int) -> None:
+    def row(r: int, values: list[str], style: int) -> bytes:
         cells = "".join(f'<c r="{c}{r}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_text(v)}</t></is></c>'
                         if v else f'<c r="{c}{r}" s="{style}"/>' for c, v in zip(cols, values))
-        parts.append(f'<row r="{r}">{cells}</row>')
+        return f'<row r="{r}">{cells}</row>'.encode("utf-8")
 
-    row(1, sheet.header, 1)
-    n = 1
-    for n, values in enumerate(sheet.rows, start=2):
-        row(n, values, 2)
-    last = f"{cols[-1]}{n}"
     widths = "".join(f'<col min="{k}" max="{k}" width="{w:g}" customWidth="1"/>' for k, w in enumerate(sheet.widths, 1))
-    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS} {_RNS}>'
-           '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
-           f'<dimension ref="A1:{last}"/>'
-           '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-           '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
-           '<sheetFormatPr defaultRowHeight="15"/>'
-           f'<cols>{widths}</cols><sheetData>{"".join(parts)}</sheetData>'
-           f'<autoFilter ref="A1:{last}"/>'
-           '<printOptions gridLines="1"/>'
-           '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-           '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
-           f'<headerFooter><oddHeader>{_text(head)}</oddHeader><oddFooter>{_text(foot)}</oddFooter></headerFooter>'
-           '</worksheet>')
-    return xml, n
+    dimension = f'<dimension ref="A1:{cols[-1]}{sheet.count + 1}"/>' if sheet.count is not None else ""
+    out.write((f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS} {_RNS}>'
+               '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+               f'{dimension}'
+               '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+               '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+               '<sheetFormatPr defaultRowHeight="15"/>'
+               f'<cols>{widths}</cols><sheetData>').encode("utf-8"))
+    out.write(row(1, sheet.header, 1))
+    n = 1
+    chunk: list[bytes] = []
+    for n, values in enumerate(sheet.rows, start=2):
+        chunk.append(row(n, values, 2))
+        if len(chunk) >= 500:
+            out.write(b"".join(chunk))
+            chunk = []
+    out.write(b"".join(chunk))
+    last = f"{cols[-1]}{n}"
+    out.write((f'</sheetData><autoFilter ref="A1:{last}"/>'
+               '<printOptions gridLines="1"/>'
+               '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+               '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+               f'<headerFooter><oddHeader>{_text(head)}</oddHeader><oddFooter>{_text(foot)}</oddFooter></headerFooter>'
+               '</worksheet>').encode("utf-8"))
+    return n
 
 
 _STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet {_NS}>'
@@ -91,15 +99,40 @@ _STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleShee
            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
 
 
+def _content_types(n: int) -> str:
+    sheet_types = "".join(f'<Override PartName="/xl/worksheets/sheet{k}.xml" '
+                          'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                          for k in range(1, n + 1))
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+            '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+            f'{sheet_types}</Types>')
+
+
 def workbook(sheets: list[Sheet], as_of: dt.date, head: str, foot: str, creator: str = "rectify") -> bytes:
     """The workbook's bytes. ``head``/``foot``: the printed page's header and footer in Excel's
     codes (``&P`` page, ``&N`` pages; a literal ``&`` written ``&&``)."""
     stamp = (as_of.year, as_of.month, as_of.day, 0, 0, 0)
-    members: list[tuple[str, str]] = []
+
+    def info(name: str) -> zipfile.ZipInfo:
+        member = zipfile.ZipInfo(name, date_time=stamp)
+        member.compress_type = zipfile.ZIP_DEFLATED
+        member.external_attr = 0o644 << 16
+        return member
+
+    buf = io.BytesIO()
+    z = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)
+    # the parts list first (readers look for it there), then the sheets as they are made
+    z.writestr(info("[Content_Types].xml"), _content_types(len(sheets)).encode("utf-8"))
     names, defined = [], []
     for k, sheet in enumerate(sheets):
-        xml, last_row = _sheet_xml(sheet, head, foot)
-        members.append((f"xl/worksheets/sheet{k + 1}.xml", xml))
+        with z.open(info(f"xl/worksheets/sheet{k + 1}.xml"), "w") as out:
+            last_row = _write_sheet(out, sheet, head, foot)
         quoted = "'" + sheet.name.replace("'", "''") + "'"
         last_col = _column(len(sheet.header))
         names.append(f'<sheet name={quoteattr(sheet.name)} sheetId="{k + 1}" r:id="rId{k + 1}"/>')
@@ -107,22 +140,10 @@ def workbook(sheets: list[Sheet], as_of: dt.date, head: str, foot: str, creator:
                        f'{escape(quoted)}!$A$1:${last_col}${last_row}</definedName>')
         defined.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{k}">{escape(quoted)}!$1:$1</definedName>')
     n = len(sheets)
-    sheet_types = "".join(f'<Override PartName="/xl/worksheets/sheet{k}.xml" '
-                          'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-                          for k in range(1, n + 1))
     rels = "".join(f'<Relationship Id="rId{k}" Type="{_REL}/worksheet" Target="worksheets/sheet{k}.xml"/>'
                    for k in range(1, n + 1))
     day = f"{as_of.isoformat()}T00:00:00Z"
     members = [
-        ("[Content_Types].xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-         '<Default Extension="xml" ContentType="application/xml"/>'
-         '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-         '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-         '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
-         '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
-         f'{sheet_types}</Types>'),
         ("_rels/.rels", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
          '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
          f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
@@ -145,13 +166,8 @@ def workbook(sheets: list[Sheet], as_of: dt.date, head: str, foot: str, creator:
          '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
          f'{rels}<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
         ("xl/styles.xml", _STYLES),
-        *members,
     ]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+    with z:
         for name, text in members:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            z.writestr(info, text.encode("utf-8"))
+            z.writestr(info(name), text.encode("utf-8"))
     return buf.getvalue()
