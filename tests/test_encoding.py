@@ -13,8 +13,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "site_builder"
 
 #: methods that open or decode text and take ``encoding=``
 TEXT_METHODS = {"read_text", "write_text"}
-#: receivers whose ``.open`` is not a file open (os.open is a descriptor; classes have their own)
-NOT_FILE_OPEN = {"os"}
+#: receivers whose ``.open`` is not a file open (os.open is a descriptor; an archive's members are
+#: bytes; classes have their own)
+NOT_FILE_OPEN = {"os", "archive"}
 
 
 def _mode(call: ast.Call, position: int) -> str | None:

@@ -126,12 +126,12 @@ def workbook(sheets: list[Sheet], as_of: dt.date, head: str, foot: str, creator:
         return member
 
     buf = io.BytesIO()
-    z = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)
+    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)
     # the parts list first (readers look for it there), then the sheets as they are made
-    z.writestr(info("[Content_Types].xml"), _content_types(len(sheets)).encode("utf-8"))
+    archive.writestr(info("[Content_Types].xml"), _content_types(len(sheets)).encode("utf-8"))
     names, defined = [], []
     for k, sheet in enumerate(sheets):
-        with z.open(info(f"xl/worksheets/sheet{k + 1}.xml"), "w") as out:
+        with archive.open(info(f"xl/worksheets/sheet{k + 1}.xml"), "w") as out:
             last_row = _write_sheet(out, sheet, head, foot)
         quoted = "'" + sheet.name.replace("'", "''") + "'"
         last_col = _column(len(sheet.header))
@@ -167,7 +167,7 @@ def workbook(sheets: list[Sheet], as_of: dt.date, head: str, foot: str, creator:
          f'{rels}<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
         ("xl/styles.xml", _STYLES),
     ]
-    with z:
+    with archive:
         for name, text in members:
-            z.writestr(info(name), text.encode("utf-8"))
+            archive.writestr(info(name), text.encode("utf-8"))
     return buf.getvalue()
