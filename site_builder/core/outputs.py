@@ -48,3 +48,14 @@ def normalize_zip(data: bytes, as_of: dt.date) -> bytes:
                 content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, content)
             dst.writestr(fixed, content)
     return out.getvalue()
+
+
+def workbook_bytes(wb, as_of: dt.date) -> bytes:
+    """An openpyxl workbook's bytes, the same for the same content: its properties dated ``as_of``
+    (openpyxl would stamp the clock) and its members by ``normalize_zip``."""
+    moment = dt.datetime(as_of.year, as_of.month, as_of.day)
+    wb.properties.created = wb.properties.modified = moment
+    wb.properties.creator = "rectify"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return normalize_zip(buf.getvalue(), as_of)

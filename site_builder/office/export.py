@@ -13,13 +13,12 @@ level, kind, dates and extensions, line breaks inside a progress report.
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from site_builder.core.outputs import normalize_zip
+from site_builder.core.outputs import workbook_bytes
 from site_builder.office.cells import COLUMNS
 from site_builder.office.records import record_lines
 
@@ -122,9 +121,4 @@ def export_workbook(ledger, as_of: dt.date) -> bytes:
         ws.freeze_panes = "C3"
     if not wb.worksheets:
         wb.create_sheet("整改台账").append([HEADERS.get(f, COLUMNS[f][0]) for f in EXPORT_FIELDS])
-    moment = dt.datetime(as_of.year, as_of.month, as_of.day)
-    wb.properties.created = wb.properties.modified = moment
-    wb.properties.creator = "rectify"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return normalize_zip(buf.getvalue(), as_of)
+    return workbook_bytes(wb, as_of)

@@ -20,7 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from site_builder.core.messages import translate
-from site_builder.core.outputs import normalize_zip
+from site_builder.core.outputs import workbook_bytes
 from site_builder.rollup import figures as fig
 from site_builder.rollup.figures import MemberFigures
 
@@ -87,9 +87,4 @@ def members_xlsx(members: list[MemberFigures], as_of: dt.date, lang: str) -> byt
         ws.column_dimensions[get_column_letter(c)].width = widths.get(key, 10)
     ws.freeze_panes = "C2"              # the header and the rank and name stay in view
     ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows)}"
-    moment = dt.datetime(as_of.year, as_of.month, as_of.day)
-    wb.properties.created = wb.properties.modified = moment
-    wb.properties.creator = "rectify"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return normalize_zip(buf.getvalue(), as_of)
+    return workbook_bytes(wb, as_of)
