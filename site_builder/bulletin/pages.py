@@ -289,16 +289,17 @@ def _make_weeks(builder: BulletinBuilder, weeks: list[str], shown: Ledger,
             for run in results for week, md, docx, summary, asked in run}
 
 
-def bulletin_pages(history: History) -> Callable[..., dict[str, str | bytes]]:
+def bulletin_pages(history: History, given: BulletinBuilder | None = None) -> Callable[..., dict[str, str | bytes]]:
     """An ``extra_pages`` callable for ``site.build_site``: the archive, one page and one Word
     document per week since the ledger's first commit (up to the last week complete at ``as_of``),
     and the feed. Weeks whose ledger did not load are listed without a page. Finished weeks are
-    kept in an ``OutputStore`` beside the history's parse cache."""
+    kept in an ``OutputStore`` beside the history's parse cache. ``given``: a builder made by the caller
+    for this build's ledger and audience, to go on using its as-of ledgers afterwards."""
 
     def pages(shown: Ledger, full: Ledger, as_of: dt.date, lang: str, audience) -> dict[str, str | bytes]:
         aud = getattr(audience, "value", audience) or "internal"
         # every week is redacted by this build's ledger, the same redaction as its current pages
-        builder = BulletinBuilder(history, full.settings, aud, Redaction.of(full))
+        builder = given or BulletinBuilder(history, full.settings, aud, Redaction.of(full))
         cache_path = getattr(history.cache, "path", None)
         store = OutputStore(cache_path.with_name("bulletins.sqlite") if cache_path else None)
         out: dict[str, str | bytes] = {}

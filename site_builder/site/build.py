@@ -296,9 +296,11 @@ def _read_history(repo: Path, ledger_dir: str, cache: ParseCache | None, shown: 
     with open_history(repo, "HEAD", ledger_dir, cache) as history:
         transitions = history.compute_transitions()
         # the weekly bulletins need the history open: each week reads the ledger as it stood then
-        pages = bulletin_pages(history)(shown, ledger, day, lang, aud)
-        # the overview's week so far, counted by the bulletin's own rules and redacted alike
-        week = BulletinBuilder(history, ledger.settings, aud.value, Redaction.of(ledger)).changes_so_far(day)
+        # one builder for the past weeks and the overview's week so far (counted by the bulletin's
+        # own rules and redacted alike): the as-of ledgers it holds serve both
+        builder = BulletinBuilder(history, ledger.settings, aud.value, Redaction.of(ledger))
+        pages = bulletin_pages(history, builder)(shown, ledger, day, lang, aud)
+        week = builder.changes_so_far(day)
         return transitions, pages, week
 
 
